@@ -1,0 +1,179 @@
+"""Concord's one settings module, driven by environment variables (see docs/operations.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from concord.config.env import Env
+
+# Lets the admin and querysets be subscripted at run time, as the type stubs expect.
+django_stubs_ext.monkeypatch()
+
+env = Env()
+
+SRC_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(env.get_str("CONCORD_HOME", str(SRC_DIR.parent.parent))).resolve()
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = env.get_bool("CONCORD_DEBUG", False)
+# Demo mode: synthetic data, a banner on every page, and the demo sign-ins may exist.
+DEMO_MODE = env.get_bool("CONCORD_DEMO", False)
+
+_secret = env.get_str("CONCORD_SECRET_KEY", "")
+if not _secret:
+    if not (DEBUG or DEMO_MODE):
+        raise ImproperlyConfigured(
+            "Setting CONCORD_SECRET_KEY is required outside demo and debug mode "
+            "(generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    _secret = "concord-insecure-demo-key-never-use-in-production-0123456789"  # noqa: S105
+elif len(_secret) < 32:
+    raise ImproperlyConfigured("Setting CONCORD_SECRET_KEY must be at least 32 characters long.")
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env.get_list("CONCORD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.get_list("CONCORD_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "concord.core",
+    "concord.web",
+    "concord.organisations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "concord.core.middleware.RequestLogMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "concord.config.urls"
+WSGI_APPLICATION = "concord.config.wsgi.application"
+ASGI_APPLICATION = "concord.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "concord.web.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# var/ holds the embedded database and collected static files; made on first start.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
+VAR_DIR_SQLITE = VAR_DIR / "concord.sqlite3"
+DATABASES = {"default": env.get_database("DATABASE_URL", VAR_DIR_SQLITE)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web process and a seeding or task process share the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    DATABASES["default"]["TEST"] = {"NAME": env.get_str("CONCORD_TEST_SQLITE_NAME", "") or None}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("CONCORD_DB_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "organisations.User"
+AUTHENTICATION_BACKENDS = ["concord.organisations.auth.VettedModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", _("English")), ("cy", _("Cymraeg"))]
+LANGUAGE_COOKIE_NAME = "concord_language"
+LOCALE_PATHS = [SRC_DIR / "locale"]
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.get_int("CONCORD_SESSION_HOURS", 10, minimum=1, maximum=24) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+HTTPS = env.get_bool("CONCORD_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+EMAIL_BACKEND = env.get_str(
+    "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.get_str("CONCORD_FROM_EMAIL", "concord@localhost")
+
+LOG_LEVEL = env.get_choice("CONCORD_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOG_FORMAT = env.get_choice("CONCORD_LOG_FORMAT", "json", ("json", "text"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "concord.core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Our own request log replaces Django's, which would log every request twice.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+# API bearer tokens: shown once at issue, stored only as a SHA-256 digest.
+API_TOKEN_DAYS = env.get_int("CONCORD_API_TOKEN_DAYS", 90, minimum=1, maximum=730)

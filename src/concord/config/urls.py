@@ -1,0 +1,17 @@
+"""Top-level URL map."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from concord.config.api import api
+from concord.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("django-admin/", admin.site.urls),
+    path("", include("concord.organisations.urls")),
+    path("", include("concord.web.urls")),
+]

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationsConfig(AppConfig):
+    """Organisations, regions, people, roles, vetting, teams and API tokens."""
+
+    name = "concord.organisations"
+    label = "organisations"
+    verbose_name = _("Organisations and people")
+
+    def ready(self) -> None:
+        from concord.core import seeding
+        from concord.organisations.seed import STEP
+        from concord.web.navigation import NavItem, register
+
+        seeding.register(STEP)
+
+        register(NavItem("organisations:list", _("Organisations"), order=80))
+        register(
+            NavItem(
+                "organisations:people",
+                _("People"),
+                order=90,
+                visible=lambda user: user.can_administer_people,
+            )
+        )

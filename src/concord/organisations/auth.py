@@ -1,0 +1,59 @@
+"""Authentication: vetting-aware sign-in and bearer tokens for the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from concord.organisations.models import ApiToken, User, digest_token
+
+# Record token use at most this often, so that API calls do not each write a row.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
+
+class VettedModelBackend(ModelBackend):
+    """Django's password backend, which also drops a session whose person's vetting expired."""
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        # Expired vetting is checked in the sign-in form after the password, so that the
+        # message about it is only ever shown to the person themself.
+        return bool(getattr(user, "is_active", False))
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = super().get_user(user_id)
+        if user is None or not isinstance(user, User) or not user.may_sign_in():
+            return None
+        return user
+
+
+def user_for_token(plaintext: str) -> User | None:
+    """The person a usable token belongs to, or None (unknown, revoked, expired, not vetted)."""
+    if not plaintext or len(plaintext) > 200:
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user", "user__organisation")
+        .filter(digest=digest_token(plaintext))
+        .first()
+    )
+    if token is None or not token.user.may_sign_in():
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`; any failure is one undifferentiated 401."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user

@@ -1,0 +1,28 @@
+"""Shared fixtures: the named cast and signed-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from concord.organisations.models import User
+from tests.factories import persona
+
+
+@pytest.fixture
+def cast(db: None) -> Callable[[str], User]:
+    """Make a persona by username: cast("dp.lro")."""
+    return persona
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User], Client]:
+    """A test client signed in as the given person."""
+
+    def sign_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return sign_in

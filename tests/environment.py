@@ -1,0 +1,7 @@
+"""Loaded by pytest before Django (`-p tests.environment`): the suite's environment."""
+
+import os
+
+# Tests run with production settings (DEBUG off) and a throwaway key.
+os.environ.setdefault("CONCORD_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnop")
+os.environ.setdefault("CONCORD_LOG_LEVEL", "WARNING")
