@@ -5,3 +5,5 @@ import os
 # Tests run with production settings (DEBUG off) and a throwaway key.
 os.environ.setdefault("CONCORD_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnop")
 os.environ.setdefault("CONCORD_LOG_LEVEL", "WARNING")
+# Two-factor is required in production; the suite turns it on where it tests it.
+os.environ.setdefault("CONCORD_REQUIRE_2FA", "false")

@@ -7,6 +7,7 @@ from ninja.security import SessionAuth
 
 from concord.organisations.api import router as organisations_router
 from concord.organisations.auth import BearerToken
+from concord.threats.api import router as threats_router
 
 api = NinjaAPI(
     title="Concord API",
@@ -19,3 +20,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", organisations_router)
+api.add_router("/", threats_router)

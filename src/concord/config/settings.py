@@ -45,9 +45,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API docs' Swagger UI from its own static files rather than a CDN.
+    "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "concord.core",
     "concord.web",
     "concord.organisations",
+    "concord.threats",
+    "concord.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -59,8 +66,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "concord.core.middleware.IdleTimeoutMiddleware",
+    "concord.core.middleware.AuditContextMiddleware",
+    "concord.organisations.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "concord.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "concord.config.urls"
@@ -105,8 +119,13 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
-AUTHENTICATION_BACKENDS = ["concord.organisations.auth.VettedModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out person is refused before their password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "concord.organisations.auth.VettedModelBackend",
+]
 LOGIN_URL = "login"
+LOGIN_URL_PATH = "/sign-in/"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -177,3 +196,22 @@ LOGGING = {
 
 # API bearer tokens: shown once at issue, stored only as a SHA-256 digest.
 API_TOKEN_DAYS = env.get_int("CONCORD_API_TOKEN_DAYS", 90, minimum=1, maximum=730)
+
+# Sign-in hardening. Two-factor (TOTP) is required outside demo mode unless turned off for a
+# test rig; lockout after repeated failures (django-axes); sessions end after idle minutes.
+REQUIRE_TWO_FACTOR = env.get_bool("CONCORD_REQUIRE_2FA", not DEMO_MODE)
+OTP_TOTP_ISSUER = "Concord"
+SESSION_IDLE_MINUTES = env.get_int("CONCORD_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=720)
+AXES_FAILURE_LIMIT = env.get_int("CONCORD_LOCKOUT_FAILURES", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = env.get_int("CONCORD_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
+AXES_VERBOSE = False
+TRUSTED_PROXIES = env.get_int("CONCORD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES or None
+
+# The audit trail's MAC key must not live in the database it protects. It defaults to one
+# derived from the secret key; set it separately in production so it can be held apart.
+AUDIT_KEY = env.get_str("CONCORD_AUDIT_KEY", "") or f"audit:{SECRET_KEY}"
+AUDIT_SEAL_INTERVAL = env.get_int("CONCORD_AUDIT_SEAL_SECONDS", 1, minimum=0, maximum=3600)

@@ -5,12 +5,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from concord.config.api import api
-from concord.core.views import healthz
+from concord.core.views import access_reason, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("access-reason/", access_reason, name="access_reason"),
+    path("", include("concord.monitoring.urls")),
+    path("", include("concord.threats.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("concord.organisations.urls")),
     path("", include("concord.web.urls")),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -39,8 +37,10 @@ def validate_classification(value: str) -> None:
         raise ValidationError(TOP_SECRET_MESSAGE, code="top_secret")
     if value not in Classification.values:
         raise ValidationError(
-            _("Choose OFFICIAL or SECRET (OFFICIAL-SENSITIVE is OFFICIAL with the SENSITIVE "
-              "handling marking)."),
+            _(
+                "Choose OFFICIAL or SECRET (OFFICIAL-SENSITIVE is OFFICIAL with the SENSITIVE "
+                "handling marking)."
+            ),
             code="classification",
         )
 
@@ -53,29 +53,46 @@ class ProtectedRecord(TimeStampedModel):
     """
 
     owner = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("owning organisation"),
-        on_delete=models.PROTECT, related_name="+",
+        "organisations.Organisation",
+        verbose_name=_("owning organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     classification = models.CharField(
-        _("classification"), max_length=12, choices=Classification.choices,
-        default=Classification.OFFICIAL, validators=[validate_classification],
+        _("classification"),
+        max_length=12,
+        choices=Classification.choices,
+        default=Classification.OFFICIAL,
+        validators=[validate_classification],
     )
     sensitive = models.BooleanField(
-        _("SENSITIVE"), default=False,
-        help_text=_("The SENSITIVE handling marking: strict need-to-know. Wider regional and "
-                    "national reach does not apply; only the owner and explicit shares see it."),
+        _("SENSITIVE"),
+        default=False,
+        help_text=_(
+            "The SENSITIVE handling marking: strict need-to-know. Wider regional and "
+            "national reach does not apply; only the owner and explicit shares see it."
+        ),
     )
     need_to_know_only = models.BooleanField(
-        _("need-to-know list applies"), default=False, editable=False,
-        help_text=_("Set when named people or teams are listed: only they and the owner's "
-                    "managers may see the record."),
+        _("need-to-know list applies"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Set when named people or teams are listed: only they and the owner's "
+            "managers may see the record."
+        ),
     )
     need_to_know_people = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("need-to-know people"), blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("need-to-know people"),
+        blank=True,
         related_name="+",
     )
     need_to_know_teams = models.ManyToManyField(
-        "organisations.Team", verbose_name=_("need-to-know teams"), blank=True, related_name="+",
+        "organisations.Team",
+        verbose_name=_("need-to-know teams"),
+        blank=True,
+        related_name="+",
     )
     handling_instructions = models.TextField(_("handling instructions"), blank=True)
 
@@ -101,12 +118,20 @@ class Share(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     to_organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     to_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     purpose = models.CharField(_("purpose"), max_length=300)
     until = models.DateField(_("until"), null=True, blank=True)
@@ -121,11 +146,16 @@ class Share(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(to_organisation__isnull=False, to_person__isnull=True)
-                           | Q(to_organisation__isnull=True, to_person__isnull=False)),
+                condition=(
+                    Q(to_organisation__isnull=False, to_person__isnull=True)
+                    | Q(to_organisation__isnull=True, to_person__isnull=False)
+                ),
                 name="share_to_one_recipient",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Share of {self.content_type_id}:{self.object_id}"
 
     def is_active(self) -> bool:
         return self.revoked_at is None and (
@@ -204,3 +234,6 @@ class AuditSeal(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Seal {self.pk} of entries {self.first_entry_id}-{self.last_entry_id}"

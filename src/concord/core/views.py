@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from django import forms
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from concord.core import audit, policy
+from concord.core.access import remember_reason
+from concord.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +34,62 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this record?"),
+        min_length=10,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "It is outside your own organisation's or team's work. Your reason is "
+            "recorded with every view and can be seen by counter-corruption auditors."
+        ),
+        error_messages={
+            "min_length": _("Give a reason of at least 10 characters."),
+            "required": _("Give a reason to open this record."),
+        },
+    )
+
+
+def _protected_record(key: str, user: Any) -> Any:
+    """The record named by 'app.model:id' if `user` may see it, else 404."""
+    from django.apps import apps
+
+    from concord.core.models import ProtectedRecord
+
+    try:
+        label, pk = key.rsplit(":", 1)
+        model = apps.get_model(label)
+    except (ValueError, LookupError):
+        raise Http404 from None
+    if not issubclass(model, ProtectedRecord):
+        raise Http404
+    return get_object_or_404(model.objects.visible_to(user), pk=pk)
+
+
+@login_required
+def access_reason(request: HttpRequest) -> HttpResponse:
+    """Ask, record and remember the reason for opening a record outside one's own work."""
+    key = request.GET.get("record", "")
+    obj = _protected_record(key, request.user)
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"].strip()
+        remember_reason(request, obj, reason)
+        audit.record(AuditAction.REASON, actor=request.user, obj=obj, reason=reason)
+        return redirect(next_url)
+    return render(
+        request,
+        "core/access_reason.html",
+        {
+            "form": form,
+            "record": obj,
+            "basis": policy.basis(request.user, obj),
+            "next": next_url,
+        },
+    )

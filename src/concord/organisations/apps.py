@@ -15,6 +15,7 @@ class OrganisationsConfig(AppConfig):
         from concord.web.navigation import NavItem, register
 
         seeding.register(STEP)
+        from concord.organisations import signals  # noqa: F401  # connects the audit receivers
 
         register(NavItem("organisations:list", _("Organisations"), order=80))
         register(

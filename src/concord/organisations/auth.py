@@ -10,7 +10,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from concord.core import audit
+from concord.core.models import AuditAction
 from concord.organisations.models import ApiToken, User, digest_token
+
+
+def _why_refused(user: User) -> str:
+    if not user.is_active:
+        return "inactive"
+    return "vetting_expired" if user.vetting_expires else "no_vetting"
+
 
 # Record token use at most this often, so that API calls do not each write a row.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
@@ -41,7 +50,14 @@ def user_for_token(plaintext: str) -> User | None:
         .filter(digest=digest_token(plaintext))
         .first()
     )
-    if token is None or not token.user.may_sign_in():
+    if token is None:
+        return None
+    if not token.user.may_sign_in():
+        audit.record(
+            AuditAction.TOKEN_REFUSED,
+            actor=token.user,
+            detail={"token": token.prefix, "why": _why_refused(token.user)},
+        )
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
@@ -56,4 +72,6 @@ class BearerToken(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            # A token is issued only to a verified session or by an operator: no second factor.
+            request.concord_token_auth = True  # type: ignore[attr-defined]
         return user

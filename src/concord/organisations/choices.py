@@ -1,6 +1,7 @@
 """Vocabulary of the organisations app."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.choices import (
     VETTING_RANK,
@@ -8,8 +9,6 @@ from concord.core.choices import (
     RoleCode,
     VettingLevel,
 )
-from django.utils.translation import gettext_lazy as _
-
 
 __all__ = ["VETTING_RANK", "OrganisationKind", "PartnerType", "RoleCode", "VettingLevel"]
 
@@ -22,5 +21,3 @@ class PartnerType(models.TextChoices):
     WELFARE = "welfare", _("Department for Work and Pensions")
     LOCAL_AUTHORITY = "local_authority", _("Local authority")
     OTHER = "other", _("Other partner")
-
-

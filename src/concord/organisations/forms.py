@@ -7,6 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import audit
+from concord.core.models import AuditAction
 from concord.organisations.choices import VettingLevel
 from concord.organisations.models import Role, Team, User
 
@@ -31,6 +33,14 @@ class SignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_superuser or user.vetting_is_current():
             return
+        audit.record(
+            AuditAction.SIGN_IN_FAILED,
+            actor=user,
+            detail={
+                "username": user.username,
+                "why": "vetting_expired" if user.vetting_expires else "no_vetting",
+            },
+        )
         if user.vetting_expires:
             raise forms.ValidationError(
                 self.error_messages["vetting"],

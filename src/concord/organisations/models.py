@@ -102,6 +102,14 @@ class Organisation(BilingualName, TimeStampedModel):
         related_name="led_units",
         limit_choices_to={"kind": OrganisationKind.FORCE},
     )
+    national_reach = models.BooleanField(
+        _("national reach"),
+        default=False,
+        help_text=_(
+            "Its people may see (non-SENSITIVE) records of every force, ROCU and "
+            "national agency, as the NCA's do."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = OrganisationQuerySet.as_manager()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from concord.organisations import views
+from concord.organisations import two_factor, views
 
 app_urls = (
     [
@@ -20,6 +20,8 @@ app_urls = (
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("two-factor/enrol/", two_factor.enrol, name="two_factor_enrol"),
+    path("two-factor/", two_factor.verify, name="two_factor_verify"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include(app_urls)),
 ]

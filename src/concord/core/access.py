@@ -1,0 +1,86 @@
+"""Opening one protected record: 404 unless visible, a reason when outside own work, audited."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from concord.core import audit, policy
+from concord.core.models import AuditAction
+
+M = TypeVar("M", bound=models.Model)
+
+SESSION_KEY = "concord_access_reasons"
+# A reason given for a record covers further views of it in the same session for this long.
+REASON_TTL_SECONDS = 8 * 3600
+REASON_HEADER = "X-Access-Reason"
+MIN_REASON = 10
+
+
+class ReasonRequired(Exception):  # noqa: N818  # a signal to ask, not an error
+    """The record is visible only through a share or a wider role: ask why first."""
+
+    def __init__(self, obj: Any, next_url: str) -> None:
+        super().__init__("reason required")
+        self.obj = obj
+        self.next_url = next_url
+
+    @property
+    def ask_url(self) -> str:
+        query = urlencode({"record": record_key(self.obj), "next": self.next_url})
+        return f"/access-reason/?{query}"
+
+
+def record_key(obj: Any) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def remembered_reason(request: HttpRequest, obj: Any) -> str:
+    reasons = request.session.get(SESSION_KEY, {}) if hasattr(request, "session") else {}
+    entry = reasons.get(record_key(obj))
+    if entry and entry[1] > time.time():
+        return str(entry[0])
+    return ""
+
+
+def remember_reason(request: HttpRequest, obj: Any, reason: str) -> None:
+    reasons = dict(request.session.get(SESSION_KEY, {}))
+    now = time.time()
+    reasons = {k: v for k, v in reasons.items() if v[1] > now}
+    reasons[record_key(obj)] = (reason, now + REASON_TTL_SECONDS)
+    request.session[SESSION_KEY] = reasons
+
+
+def open_record(
+    request: HttpRequest,
+    queryset: models.QuerySet[M],
+    *,
+    action: str = "view",
+    audit_action: str = AuditAction.VIEW,
+    detail: dict[str, Any] | None = None,
+    **lookup: Any,
+) -> M:
+    """The record for this request, or 404; asks a reason if needed; audits the view.
+
+    Raises Http404 when the person may not see it (never 403), ReasonRequired when they may
+    but only through a share or a wider role and have not said why.
+    """
+    user = request.user
+    model = queryset.model
+    try:
+        obj = queryset.filter(policy.visible_q(model, policy.viewer_for(user))).get(**lookup)
+    except model.DoesNotExist:  # type: ignore[attr-defined]  # every concrete model has it
+        raise Http404 from None
+    if action != policy.VIEW and not policy.can(user, action, obj):
+        raise Http404
+    reason = ""
+    if policy.needs_reason(user, obj):
+        reason = request.headers.get(REASON_HEADER, "").strip() or remembered_reason(request, obj)
+        if len(reason) < MIN_REASON:
+            raise ReasonRequired(obj, request.get_full_path())
+    audit.record(audit_action, actor=user, obj=obj, reason=reason, detail=detail)
+    return obj

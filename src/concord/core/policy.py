@@ -1,0 +1,234 @@
+"""The one access policy: who may see or act on a protected record, and on what basis.
+
+Decides from the person's organisation (own; the same region's ROCU over its forces; national
+reach, such as the NCA's, over policing; explicit shares), role (only operational roles see
+records; partners only what is theirs or shared), vetting (current, and SC or DV for SECRET),
+classification, the SENSITIVE marking (no regional or national reach) and need-to-know lists.
+The same rules exist twice, as a Q for querysets and as `basis()` for one object, and tests check
+that they agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from concord.core.choices import (
+    CLEARANCE_FOR,
+    MANAGER_ROLES,
+    OPERATIONAL_ROLES,
+    OrganisationKind,
+    RoleCode,
+)
+
+VIEW, CHANGE, SHARE, DELETE = "view", "change", "share", "delete"
+ACTIONS = (VIEW, CHANGE, SHARE, DELETE)
+
+
+class Basis:
+    """Why a person may see a record; the last three are 'wider' and ask a reason first."""
+
+    OWN = "own"
+    NEED_TO_KNOW = "need_to_know"
+    REGIONAL = "regional"
+    NATIONAL = "national"
+    SHARE = "share"
+
+    NEEDS_REASON = frozenset({REGIONAL, NATIONAL, SHARE})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the policy needs to know about a person, computed once per request."""
+
+    user_id: int | None
+    organisation_id: int | None
+    organisation_kind: str = ""
+    region_id: int | None = None
+    national_reach: bool = False
+    team_ids: frozenset[int] = frozenset()
+    roles: frozenset[str] = frozenset()
+    classifications: frozenset[str] = frozenset()
+
+    @property
+    def sees_records(self) -> bool:
+        return bool(self.user_id and self.classifications and self.roles & OPERATIONAL_ROLES)
+
+    @property
+    def is_partner(self) -> bool:
+        return (
+            self.organisation_kind == OrganisationKind.PARTNER
+            or RoleCode.PARTNER_USER in self.roles
+        )
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.roles & MANAGER_ROLES)
+
+
+NOBODY = Viewer(user_id=None, organisation_id=None)
+
+
+def viewer_for(user: Any) -> Viewer:
+    """The policy's view of a person (cached on the user object for the request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_concord_viewer", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    organisation = user.acting_organisation()
+    vetting = user.vetting_level if user.vetting_is_current() else ""
+    viewer = Viewer(
+        user_id=user.pk,
+        organisation_id=organisation.pk,
+        organisation_kind=organisation.kind,
+        region_id=organisation.region_id,
+        national_reach=organisation.national_reach,
+        team_ids=frozenset(user.teams.values_list("pk", flat=True)),
+        roles=frozenset(user.role_codes),
+        classifications=frozenset(c for c, levels in CLEARANCE_FOR.items() if vetting in levels),
+    )
+    user._concord_viewer = viewer
+    return viewer
+
+
+def forget(user: Any) -> None:
+    """Drop the cached viewer after a person's roles, teams or vetting change."""
+    if hasattr(user, "_concord_viewer"):
+        del user._concord_viewer
+
+
+def _content_type(model: type[models.Model]) -> ContentType:
+    return ContentType.objects.get_for_model(model)
+
+
+def _shares(model: type[models.Model], viewer: Viewer) -> Exists:
+    from concord.core.models import Share
+
+    today = timezone.localdate()
+    return Exists(
+        Share.objects.filter(
+            content_type=_content_type(model),
+            object_id=OuterRef("pk"),
+            revoked_at__isnull=True,
+        )
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .filter(Q(to_organisation_id=viewer.organisation_id) | Q(to_person_id=viewer.user_id))
+    )
+
+
+def _reach_q(viewer: Viewer) -> Q:
+    """Records within the person's organisational reach (before need-to-know)."""
+    reach = Q(owner_id=viewer.organisation_id)
+    if viewer.is_partner:
+        return reach
+    wider: Q = Q()
+    if viewer.organisation_kind == OrganisationKind.ROCU and viewer.region_id:
+        wider |= Q(owner__kind=OrganisationKind.FORCE, owner__region_id=viewer.region_id)
+    if viewer.national_reach:
+        wider |= Q(
+            owner__kind__in=[
+                OrganisationKind.FORCE,
+                OrganisationKind.ROCU,
+                OrganisationKind.NATIONAL,
+            ]
+        )
+    if wider:
+        reach |= wider & Q(sensitive=False)
+    return reach
+
+
+def _need_to_know_q(model: type[models.Model], viewer: Viewer) -> Q:
+    people = model.need_to_know_people.through  # type: ignore[attr-defined]
+    teams = model.need_to_know_teams.through  # type: ignore[attr-defined]
+    column = f"{model._meta.model_name}_id"
+    allowed = Q(need_to_know_only=False) | Q(
+        Exists(people.objects.filter(**{column: OuterRef("pk"), "user_id": viewer.user_id}))
+    )
+    if viewer.team_ids:
+        allowed |= Q(
+            Exists(
+                teams.objects.filter(**{column: OuterRef("pk"), "team_id__in": viewer.team_ids})
+            )
+        )
+    if viewer.is_manager:
+        allowed |= Q(owner_id=viewer.organisation_id)
+    return allowed
+
+
+def visible_q(model: type[models.Model], viewer: Viewer) -> Q:
+    """The rows of `model` the viewer may see, as one filter (no per-row queries)."""
+    if not viewer.sees_records:
+        return Q(pk__in=[])
+    cleared = Q(classification__in=sorted(viewer.classifications))
+    within = _reach_q(viewer) & _need_to_know_q(model, viewer)
+    return cleared & (within | Q(_shares(model, viewer)))
+
+
+def change_q(model: type[models.Model], viewer: Viewer) -> Q:
+    """Rows the viewer may change, share or delete: their own organisation's, not as a partner."""
+    if not viewer.sees_records or viewer.is_partner:
+        return Q(pk__in=[])
+    return Q(owner_id=viewer.organisation_id)
+
+
+def basis(user: Any, obj: Any) -> str | None:
+    """Why `user` may see `obj` (a Basis value), or None when they may not."""
+    viewer = viewer_for(user)
+    if not viewer.sees_records or obj.classification not in viewer.classifications:
+        return None
+    model = type(obj)
+    own = obj.owner_id == viewer.organisation_id
+    named = obj.need_to_know_only and (
+        obj.need_to_know_people.filter(pk=viewer.user_id).exists()
+        or bool(viewer.team_ids and obj.need_to_know_teams.filter(pk__in=viewer.team_ids).exists())
+    )
+    ntk_ok = not obj.need_to_know_only or named or (own and viewer.is_manager)
+    if own and ntk_ok:
+        return Basis.NEED_TO_KNOW if named else Basis.OWN
+    if named:
+        return Basis.NEED_TO_KNOW
+    from concord.core.models import Share
+
+    shares = Share.objects.filter(
+        content_type=_content_type(model),
+        object_id=obj.pk,
+        revoked_at__isnull=True,
+    ).filter(Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
+    if ntk_ok and not viewer.is_partner and not obj.sensitive:
+        owner = obj.owner
+        if (
+            viewer.organisation_kind == OrganisationKind.ROCU
+            and viewer.region_id
+            and owner.kind == OrganisationKind.FORCE
+            and owner.region_id == viewer.region_id
+        ):
+            return Basis.REGIONAL
+        if viewer.national_reach and owner.kind != OrganisationKind.PARTNER:
+            return Basis.NATIONAL
+    recipients = Q(to_organisation_id=viewer.organisation_id) | Q(to_person_id=viewer.user_id)
+    if shares.filter(recipients).exists():
+        return Basis.SHARE
+    return None
+
+
+def can(user: Any, action: str, obj: Any) -> bool:
+    """May `user` perform `action` (view, change, share, delete) on `obj`?"""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if basis(user, obj) is None:
+        return False
+    if action == VIEW:
+        return True
+    viewer = viewer_for(user)
+    return not viewer.is_partner and obj.owner_id == viewer.organisation_id
+
+
+def needs_reason(user: Any, obj: Any) -> bool:
+    """True when the person sees `obj` only through a share or a wider role."""
+    return basis(user, obj) in Basis.NEEDS_REASON

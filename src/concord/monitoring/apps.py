@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    """Counter-corruption monitoring: audit search, declared associations, alerts."""
+
+    name = "concord.monitoring"
+    label = "monitoring"
+    verbose_name = _("Counter-corruption monitoring")
+
+    def ready(self) -> None:
+        from concord.core.signals import audit_entry_committed
+        from concord.monitoring import detectors
+        from concord.web.navigation import NavItem, register
+
+        audit_entry_committed.connect(detectors.on_audit_entry, dispatch_uid="monitoring")
+        register(
+            NavItem(
+                "monitoring:audit",
+                _("Audit"),
+                order=95,
+                visible=lambda user: user.has_role("auditor"),
+            )
+        )
+        register(
+            NavItem(
+                "monitoring:alerts",
+                _("Alerts"),
+                order=96,
+                visible=lambda user: user.has_role("auditor"),
+            )
+        )
+        register(NavItem("monitoring:declare", _("Declarations"), order=97))

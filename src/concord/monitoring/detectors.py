@@ -1,0 +1,230 @@
+"""Detectors: each looks at a newly committed audit entry and may raise an explained alert."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.core.models import AuditAction, AuditEntry
+from concord.core.text import normalise_name
+from concord.monitoring.choices import AlertKind
+from concord.monitoring.models import Alert, AlertRule, DeclaredAssociation
+
+logger = logging.getLogger("concord.monitoring")
+
+RECORD_ACCESS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT, AuditAction.DOWNLOAD)
+
+
+def _rule(kind: str) -> AlertRule | None:
+    rule = AlertRule.objects.filter(kind=kind).first()
+    return rule if rule is not None and rule.enabled else None
+
+
+def _raise(
+    kind: str, entry: AuditEntry, explanation: str, evidence: list[int], dedupe_minutes: int
+) -> Alert | None:
+    """Raise an alert unless one of the same kind for the person is open within the window."""
+    from concord.organisations.models import User
+
+    if entry.actor_id is None:
+        return None
+    person = User.objects.filter(pk=entry.actor_id).select_related("organisation").first()
+    if person is None:
+        return None
+    since = timezone.now() - dt.timedelta(minutes=dedupe_minutes)
+    if Alert.objects.open().filter(person=person, kind=kind, raised_at__gte=since).exists():
+        return None
+    alert = Alert.objects.create(
+        kind=kind,
+        person=person,
+        organisation=person.acting_organisation(),
+        explanation=explanation,
+        evidence=evidence,
+    )
+    logger.warning(
+        "alert %s raised", alert.pk, extra={"alert_kind": kind, "person": person.username}
+    )
+    return alert
+
+
+def bulk_viewing(entry: AuditEntry) -> Alert | None:
+    if entry.action != AuditAction.VIEW or (rule := _rule(AlertKind.BULK_VIEWING)) is None:
+        return None
+    since = entry.at - dt.timedelta(minutes=rule.window_minutes)
+    views = AuditEntry.objects.filter(
+        actor_id=entry.actor_id, action=AuditAction.VIEW, at__gte=since, at__lte=entry.at
+    )
+    distinct = views.values("object_type", "object_id").distinct().count()
+    if distinct < rule.threshold:
+        return None
+    return _raise(
+        AlertKind.BULK_VIEWING,
+        entry,
+        _(
+            "%(user)s viewed %(n)s different records in %(minutes)s minutes (the threshold is "
+            "%(threshold)s)."
+        )
+        % {
+            "user": entry.actor_username,
+            "n": distinct,
+            "minutes": rule.window_minutes,
+            "threshold": rule.threshold,
+        },
+        list(views.order_by("-id").values_list("id", flat=True)[:200]),
+        rule.window_minutes,
+    )
+
+
+def _names_in(entry: AuditEntry) -> list[str]:
+    texts = [str(entry.detail.get("query", ""))]
+    texts.extend(str(name) for name in entry.detail.get("subject_names", []))
+    return [normalise_name(t) for t in texts if t]
+
+
+def _matches(text: str, name: str) -> bool:
+    """A declared or own name matches when all its words appear in the searched text."""
+    words = name.split()
+    haystack = set(text.split())
+    return bool(words) and (name in text or all(word in haystack for word in words))
+
+
+def association_search(entry: AuditEntry) -> Alert | None:
+    if entry.action not in RECORD_ACCESS or entry.actor_id is None:
+        return None
+    if (rule := _rule(AlertKind.ASSOCIATION_SEARCH)) is None:
+        return None
+    texts = _names_in(entry)
+    if not texts:
+        return None
+    from concord.organisations.models import User
+
+    person = User.objects.filter(pk=entry.actor_id).first()
+    if person is None:
+        return None
+    candidates: list[tuple[str, str]] = []
+    own = normalise_name(person.get_full_name())
+    if own:
+        candidates.append((own, _("their own name")))
+    for declared in DeclaredAssociation.objects.filter(person_id=entry.actor_id):
+        candidates.append(
+            (
+                declared.normalised_name,
+                _("a declared %(relationship)s")
+                % {"relationship": declared.get_relationship_display().lower()},
+            )
+        )
+    for name, what in candidates:
+        if any(_matches(text, name) for text in texts):
+            return _raise(
+                AlertKind.ASSOCIATION_SEARCH,
+                entry,
+                _("%(user)s searched for or opened a record naming %(what)s.")
+                % {"user": entry.actor_username, "what": what},
+                [entry.pk],
+                rule.window_minutes,
+            )
+    return None
+
+
+def out_of_pattern(entry: AuditEntry) -> Alert | None:
+    if entry.action not in RECORD_ACCESS or entry.actor_id is None:
+        return None
+    if (rule := _rule(AlertKind.OUT_OF_PATTERN)) is None:
+        return None
+    zone = timezone.get_default_timezone()
+    since = entry.at - dt.timedelta(days=28)
+    history = dict(
+        AuditEntry.objects.filter(
+            actor_id=entry.actor_id, at__gte=since, at__lt=entry.at, action__in=RECORD_ACCESS
+        )
+        .annotate(hour=ExtractHour("at", tzinfo=zone))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .values_list("hour", "n")
+    )
+    total = sum(history.values())
+    if total < rule.min_history:
+        return None
+    hour = entry.at.astimezone(zone).hour
+    share = 100 * history.get(hour, 0) / total
+    if share >= rule.rare_share_percent:
+        return None
+    return _raise(
+        AlertKind.OUT_OF_PATTERN,
+        entry,
+        _(
+            "%(user)s worked at %(hour)02d:00, an hour with %(share).1f%% of their activity over "
+            "the last 28 days (%(total)s events)."
+        )
+        % {"user": entry.actor_username, "hour": hour, "share": share, "total": total},
+        [entry.pk],
+        24 * 60,
+    )
+
+
+def probing(entry: AuditEntry) -> Alert | None:
+    if entry.action != AuditAction.NOT_FOUND or (rule := _rule(AlertKind.PROBING)) is None:
+        return None
+    since = entry.at - dt.timedelta(minutes=rule.window_minutes)
+    misses = AuditEntry.objects.filter(
+        actor_id=entry.actor_id, action=AuditAction.NOT_FOUND, at__gte=since, at__lte=entry.at
+    )
+    count = misses.count()
+    if count < rule.threshold:
+        return None
+    return _raise(
+        AlertKind.PROBING,
+        entry,
+        _(
+            "%(user)s asked for %(n)s things that were not found (or not theirs to see) in "
+            "%(minutes)s minutes."
+        )
+        % {"user": entry.actor_username, "n": count, "minutes": rule.window_minutes},
+        list(misses.order_by("-id").values_list("id", flat=True)[:200]),
+        rule.window_minutes,
+    )
+
+
+def expired_vetting(entry: AuditEntry) -> Alert | None:
+    if entry.action not in (AuditAction.SIGN_IN_FAILED, AuditAction.TOKEN_REFUSED):
+        return None
+    if entry.detail.get("why") != "vetting_expired" or entry.actor_id is None:
+        return None
+    if (rule := _rule(AlertKind.EXPIRED_VETTING)) is None:
+        return None
+    how = _("an API token") if entry.action == AuditAction.TOKEN_REFUSED else _("signing in")
+    return _raise(
+        AlertKind.EXPIRED_VETTING,
+        entry,
+        _("%(user)s tried to get in by %(how)s after their vetting expired.")
+        % {"user": entry.actor_username, "how": how},
+        [entry.pk],
+        rule.window_minutes,
+    )
+
+
+DETECTORS: list[Callable[[AuditEntry], Alert | None]] = [
+    bulk_viewing,
+    association_search,
+    out_of_pattern,
+    probing,
+    expired_vetting,
+]
+
+
+def on_audit_entry(sender: Any, entry: AuditEntry, **kwargs: Any) -> None:
+    """Run every detector on a committed entry, each in its own transaction."""
+    for detector in DETECTORS:
+        try:
+            with transaction.atomic():
+                detector(entry)
+        except Exception:
+            logger.exception("monitoring: %s failed on entry %s", detector.__name__, entry.pk)

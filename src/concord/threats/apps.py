@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ThreatsConfig(AppConfig):
+    """The register: OCGs, nominals (people) and their membership."""
+
+    name = "concord.threats"
+    label = "threats"
+    verbose_name = _("Register")
+
+    def ready(self) -> None:
+        from concord.core import seeding
+        from concord.threats.seed import STEP
+        from concord.web.navigation import NavItem, register
+
+        seeding.register(STEP)
+        register(
+            NavItem(
+                "threats:ocg_list", _("OCGs"), order=10, visible=lambda user: bool(user.role_codes)
+            )
+        )
+        register(
+            NavItem(
+                "threats:search", _("Search"), order=15, visible=lambda user: bool(user.role_codes)
+            )
+        )

@@ -1,0 +1,70 @@
+"""Register forms: shape only; the services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.choices import Classification
+from concord.organisations.models import Organisation
+from concord.threats.choices import MemberRole
+from concord.threats.models import CriminalityType
+
+
+class OcgForm(forms.Form):
+    name = forms.CharField(label=_("Name or operation name"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    criminality = forms.ModelMultipleChoiceField(
+        label=_("Criminality"),
+        queryset=CriminalityType.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    force_areas = forms.ModelMultipleChoiceField(
+        label=_("Force areas affected"),
+        queryset=Organisation.objects.forces(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    sensitive = forms.BooleanField(label=_("SENSITIVE (strict need-to-know)"), required=False)
+    handling_instructions = forms.CharField(
+        label=_("Handling instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MemberForm(forms.Form):
+    forenames = forms.CharField(label=_("Forenames"), max_length=150, required=False)
+    surname = forms.CharField(label=_("Surname"), max_length=150, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    role = forms.ChoiceField(
+        label=_("Role in the group"), choices=MemberRole.choices, initial=MemberRole.PERIPHERAL
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if bool(data.get("forenames")) != bool(data.get("surname")):
+            raise forms.ValidationError(_("Give both forenames and surname, or neither."))
+        return data
+
+
+MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=20)
+
+
+class ShareForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Share with organisation"),
+        queryset=Organisation.objects.active(),
+        to_field_name="code",
+        required=False,
+    )
+    person = forms.CharField(label=_("Or with a person (username)"), max_length=150, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    until = forms.DateField(
+        label=_("Until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,145 @@
+"""OCGs, nominals and membership: protected records read through the one access policy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.models import ProtectedRecord
+from concord.organisations.models import BilingualName, Organisation
+from concord.threats.choices import Gender, MemberRole, OcgStatus
+
+
+class CriminalityType(BilingualName):
+    """A criminality type (2018 SOC strategy list; editable reference data)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    ordering = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        verbose_name = _("criminality type")
+        verbose_name_plural = _("criminality types")
+
+
+class ReferenceCounter(models.Model):
+    """The last number issued per prefix and organisation (OCG-DYP-000123)."""
+
+    prefix = models.CharField(max_length=8)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "organisation"], name="reference_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.organisation_id}: {self.last}"
+
+
+class Ocg(ProtectedRecord):
+    """An organised crime group on the register."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    name = models.CharField(_("name or operation name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OcgStatus.choices, default=OcgStatus.ACTIVE
+    )
+    archived_reason = models.TextField(_("reason archived"), blank=True)
+    archived_on = models.DateField(_("archived on"), null=True, blank=True)
+    criminality_types = models.ManyToManyField(
+        CriminalityType, verbose_name=_("criminality"), blank=True, related_name="ocgs"
+    )
+    force_areas = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("force areas affected"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "force"},
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    mapped_on = models.DateField(_("mapped on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("OCG")
+        verbose_name_plural = _("OCGs")
+        indexes = [models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="active") | ~Q(archived_reason=""),
+                name="ocg_archived_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference
+
+
+class Nominal(ProtectedRecord):
+    """A person on the register (the P of POLE)."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    forenames = models.CharField(_("forenames"), max_length=150)
+    surname = models.CharField(_("surname"), max_length=150)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
+    )
+    nationality = models.CharField(_("nationality"), max_length=60, blank=True)
+    # Lower-case, accent-free "forenames surname" for matching and deconfliction.
+    name_key = models.CharField(max_length=320, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["surname", "forenames"]
+        verbose_name = _("nominal")
+        verbose_name_plural = _("nominals")
+
+    def __str__(self) -> str:
+        return f"{self.forenames} {self.surname}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forenames} {self.surname}"
+
+
+class OcgMember(models.Model):
+    """A nominal's membership of an OCG, with role and dates."""
+
+    ocg = models.ForeignKey(Ocg, on_delete=models.CASCADE, related_name="members")
+    nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=12, choices=MemberRole.choices)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "nominal__surname"]
+        constraints = [
+            models.UniqueConstraint(fields=["ocg", "nominal"], name="ocg_member_once"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="ocg_member_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominal} ({self.get_role_display()}) in {self.ocg.reference}"

@@ -1,0 +1,222 @@
+"""Demo world: OCGs and their members for every force, more for the scenario forces."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from concord.core.choices import Classification, OrganisationKind
+from concord.core.models import Share
+from concord.core.seeding import DemoWorld, SeedStep
+from concord.core.text import normalise_name
+from concord.organisations.models import Organisation
+from concord.threats.choices import Gender, MemberRole
+from concord.threats.models import (
+    CriminalityType,
+    Nominal,
+    Ocg,
+    OcgMember,
+    ReferenceCounter,
+)
+
+# Forces where the demo scenarios happen hold more of the register.
+WEIGHTED_FORCES = {"DYP": 6, "GMP": 8, "WIL": 3, "SWP": 3, "GWE": 2, "MER": 3, "WMP": 4, "MPS": 6}
+GROUP_WORDS = [
+    "Valley",
+    "Harbour",
+    "Northgate",
+    "Riverside",
+    "Castle",
+    "Eastside",
+    "Viaduct",
+    "Foundry",
+    "Quarry",
+    "Marina",
+    "Orchard",
+    "Beacon",
+    "Copper",
+    "Granite",
+    "Lantern",
+    "Mill",
+    "Station",
+    "Summit",
+    "Tidal",
+    "Willow",
+]
+OPERATION_WORDS = [
+    "Aconite",
+    "Bramble",
+    "Cinder",
+    "Dunlin",
+    "Ember",
+    "Fennel",
+    "Gannet",
+    "Heron",
+    "Ivy",
+    "Juniper",
+    "Kestrel",
+    "Larch",
+    "Merlin",
+    "Nettle",
+    "Osprey",
+    "Plover",
+    "Quill",
+    "Rowan",
+    "Sorrel",
+    "Teal",
+    "Umber",
+    "Vetch",
+    "Wren",
+]
+NATIONALITIES = ["British"] * 8 + [
+    "Albanian",
+    "Irish",
+    "Polish",
+    "Romanian",
+    "Vietnamese",
+    "Jamaican",
+    "Turkish",
+    "Lithuanian",
+]
+
+
+def seed(world: DemoWorld) -> None:
+    rng, fake = world.rng, world.fake
+    today = timezone.localdate()
+    forces = list(Organisation.objects.filter(kind=OrganisationKind.FORCE).order_by("code"))
+    weights = [WEIGHTED_FORCES.get(f.code, 1) for f in forces]
+    types = list(CriminalityType.objects.all())
+    by_code = {t.code: t for t in types}
+    total = world.scale.ocgs
+    owners = rng.choices(forces, weights=weights, k=total)
+    counters: dict[tuple[str, int], int] = {}
+
+    def reference(prefix: str, org: Organisation) -> str:
+        key = (prefix, org.pk)
+        counters[key] = counters.get(key, 0) + 1
+        return f"{prefix}-{org.code}-{counters[key]:06d}"
+
+    ocgs: list[Ocg] = []
+    for owner in world.track(owners, total=total, desc="OCGs"):
+        name = (
+            f"Operation {rng.choice(OPERATION_WORDS)}"
+            if rng.random() < 0.5
+            else f"{rng.choice(GROUP_WORDS)} {fake.last_name()} OCG"
+        )
+        ocgs.append(
+            Ocg(
+                owner=owner,
+                reference=reference("OCG", owner),
+                name=name,
+                classification=Classification.SECRET
+                if rng.random() < 0.08
+                else Classification.OFFICIAL,
+                sensitive=rng.random() < 0.1,
+                summary=fake.paragraph(nb_sentences=3),
+                mapped_on=today - dt.timedelta(days=rng.randint(0, 900)),
+            )
+        )
+    Ocg.objects.bulk_create(ocgs, batch_size=1000)
+    through = Ocg.criminality_types.through
+    through.objects.bulk_create(
+        [
+            through(ocg_id=o.pk, criminalitytype_id=t.pk)
+            for o in ocgs
+            for t in rng.sample(types, k=rng.choice([1, 1, 2, 3]))
+        ],
+        batch_size=5000,
+    )
+    areas = Ocg.force_areas.through
+    area_rows = []
+    for o in ocgs:
+        neighbours = [f for f in forces if f.region_id == o.owner.region_id]
+        for force in {o.owner, *rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 2)))}:
+            area_rows.append(areas(ocg_id=o.pk, organisation_id=force.pk))
+    areas.objects.bulk_create(area_rows, batch_size=5000)
+
+    # Nominals: members of OCGs, about ten a group at national scale.
+    per_group = max(1, world.scale.nominals // max(1, total))
+    nominals: list[Nominal] = []
+    memberships: list[tuple[int, int, str]] = []
+    for index, ocg in enumerate(world.track(ocgs, total=len(ocgs), desc="members")):
+        for position in range(rng.randint(max(1, per_group - 3), per_group + 3)):
+            gender = rng.choice([Gender.MALE] * 4 + [Gender.FEMALE])
+            forenames = (
+                fake.first_name_male() if gender == Gender.MALE else fake.first_name_female()
+            )
+            surname = fake.last_name()
+            nominals.append(
+                Nominal(
+                    owner=ocg.owner,
+                    classification=ocg.classification,
+                    sensitive=ocg.sensitive,
+                    reference=reference("NOM", ocg.owner),
+                    forenames=forenames,
+                    surname=surname,
+                    date_of_birth=today - dt.timedelta(days=rng.randint(17 * 365, 65 * 365)),
+                    gender=gender,
+                    nationality=rng.choice(NATIONALITIES),
+                    name_key=normalise_name(f"{forenames} {surname}"),
+                )
+            )
+            role = (
+                MemberRole.PRINCIPAL
+                if position == 0
+                else rng.choice(
+                    [MemberRole.SIGNIFICANT, MemberRole.PERIPHERAL, MemberRole.PERIPHERAL]
+                )
+            )
+            memberships.append((index, len(nominals) - 1, role))
+    Nominal.objects.bulk_create(nominals, batch_size=2000)
+    OcgMember.objects.bulk_create(
+        [
+            OcgMember(ocg_id=ocgs[o].pk, nominal_id=nominals[n].pk, role=role)
+            for o, n, role in memberships
+        ],
+        batch_size=5000,
+    )
+    ReferenceCounter.objects.bulk_create(
+        [
+            ReferenceCounter(prefix=prefix, organisation_id=org_id, last=last)
+            for (prefix, org_id), last in counters.items()
+        ]
+    )
+
+    # The scenarios: a Dyfed-Powys county lines group, shared with Wiltshire Police.
+    personas = world.refs.get("personas", {})
+    dyp = Organisation.objects.get(code="DYP")
+    wil = Organisation.objects.get(code="WIL")
+    shared = next(
+        o
+        for o in ocgs
+        if o.owner_id == dyp.pk and not o.sensitive and o.classification == Classification.OFFICIAL
+    )
+    Ocg.objects.filter(pk=shared.pk).update(name="Operation Tarmac (county lines, M4 corridor)")
+    shared.criminality_types.add(by_code["illegal-drugs"])
+    shared.force_areas.add(wil)
+    if "dp.analyst" in personas:
+        Share.objects.create(
+            content_type=ContentType.objects.get_for_model(Ocg),
+            object_id=shared.pk,
+            to_organisation=wil,
+            purpose="County lines supply into Swindon and Chippenham",
+            created_by=personas["dp.analyst"],
+        )
+    world.count("OCGs", len(ocgs))
+    world.count("nominals", len(nominals))
+    world.refs["ocgs"] = ocgs
+
+
+def reset() -> None:
+    Share.objects.filter(content_type__app_label="threats").delete()
+    OcgMember.objects.all().delete()
+    Ocg.objects.all().delete()
+    Nominal.objects.all().delete()
+    ReferenceCounter.objects.all().delete()
+
+
+STEP = SeedStep(
+    name="threats", order=20, run=seed, reset=reset, loaded=lambda: Ocg.objects.exists()
+)

@@ -1,0 +1,298 @@
+"""Changes to the register: mapping OCGs and nominals, membership, archiving; all audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.core import audit, policy
+from concord.core.choices import OPERATIONAL_ROLES, Classification, RoleCode
+from concord.core.models import AuditAction, validate_classification
+from concord.core.text import normalise_name
+from concord.organisations.models import Organisation
+from concord.threats.choices import Gender, MemberRole, OcgStatus
+from concord.threats.models import CriminalityType, Nominal, Ocg, OcgMember, ReferenceCounter
+
+OCG_FIELDS = (
+    "name",
+    "status",
+    "archived_reason",
+    "archived_on",
+    "summary",
+    "classification",
+    "sensitive",
+    "handling_instructions",
+)
+
+
+def _require_mapper(actor: Any) -> Organisation:
+    """Mapping is for operational police roles; partners do not map onto the register."""
+    viewer = policy.viewer_for(actor)
+    if (
+        not viewer.sees_records
+        or viewer.is_partner
+        or not (viewer.roles & OPERATIONAL_ROLES - {RoleCode.PARTNER_USER})
+    ):
+        raise PermissionDenied(_("Your role cannot add to the register."))
+    organisation: Organisation = actor.acting_organisation()
+    return organisation
+
+
+def next_reference(prefix: str, organisation: Organisation) -> str:
+    """The next reference for an organisation, e.g. OCG-DYP-000124 (row-locked, no gaps)."""
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, organisation=organisation
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{organisation.code}-{counter.last:06d}"
+
+
+def _check_marking(classification: str, actor: Any) -> None:
+    validate_classification(classification)
+    if classification not in policy.viewer_for(actor).classifications:
+        raise ValidationError(
+            {"classification": _("You cannot mark a record above your own vetting.")}
+        )
+
+
+@dataclass(frozen=True)
+class NominalDetails:
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None = None
+    gender: str = Gender.UNKNOWN
+    nationality: str = ""
+    aliases: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class MemberDetails:
+    nominal: NominalDetails | None = None
+    existing: Nominal | None = None
+    role: str = MemberRole.PERIPHERAL
+    started_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class OcgDetails:
+    name: str
+    summary: str = ""
+    criminality: Sequence[str] = ()  # CriminalityType codes
+    force_areas: Sequence[str] = ()  # force codes
+    classification: str = Classification.OFFICIAL
+    sensitive: bool = False
+    handling_instructions: str = ""
+    mapped_on: dt.date | None = None
+    members: Sequence[MemberDetails] = field(default_factory=tuple)
+
+
+def _lookup(model: Any, codes: Sequence[str], field_name: str, **extra: Any) -> list[Any]:
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    found = {o.code: o for o in model.objects.filter(code__in=wanted, **extra)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise ValidationError(
+            {field_name: _("Not recognised: %(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    return [found[c] for c in wanted]
+
+
+@transaction.atomic
+def create_nominal(
+    *,
+    actor: Any,
+    details: NominalDetails,
+    owner: Organisation | None = None,
+    classification: str = Classification.OFFICIAL,
+) -> Nominal:
+    """Add a person to the register."""
+    organisation = owner or _require_mapper(actor)
+    forenames, surname = " ".join(details.forenames.split()), " ".join(details.surname.split())
+    if not forenames or not surname:
+        raise ValidationError({"surname": _("Give the person's forenames and surname.")})
+    if details.date_of_birth and details.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": _("The date of birth must be in the past.")})
+    if details.gender not in Gender.values:
+        raise ValidationError({"gender": _("Choose a gender from the list.")})
+    nominal = Nominal(
+        owner=organisation,
+        classification=classification,
+        reference=next_reference("NOM", organisation),
+        forenames=forenames,
+        surname=surname,
+        date_of_birth=details.date_of_birth,
+        gender=details.gender,
+        nationality=details.nationality.strip(),
+        aliases=[a.strip() for a in details.aliases if a.strip()],
+        name_key=normalise_name(f"{forenames} {surname}"),
+    )
+    nominal.save()
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=nominal,
+        changes=audit.diff({}, audit.snapshot(nominal, ["reference", "owner_id"])),
+    )
+    return nominal
+
+
+def _add_members(actor: Any, ocg: Ocg, members: Iterable[MemberDetails]) -> list[OcgMember]:
+    made = []
+    for index, member in enumerate(members, start=1):
+        if member.role not in MemberRole.values:
+            raise ValidationError(
+                {
+                    "members": _("Member %(n)s: choose principal, significant or peripheral.")
+                    % {"n": index}
+                }
+            )
+        if member.existing is not None:
+            if not policy.can(actor, policy.VIEW, member.existing):
+                raise ValidationError({"members": _("Member %(n)s was not found.") % {"n": index}})
+            nominal = member.existing
+        elif member.nominal is not None:
+            nominal = create_nominal(
+                actor=actor,
+                details=member.nominal,
+                owner=ocg.owner,
+                classification=ocg.classification,
+            )
+        else:
+            raise ValidationError({"members": _("Member %(n)s: give a person.") % {"n": index}})
+        if ocg.members.filter(nominal=nominal).exists():
+            raise ValidationError(
+                {"members": _("%(name)s is already a member.") % {"name": nominal}}
+            )
+        made.append(
+            OcgMember.objects.create(
+                ocg=ocg, nominal=nominal, role=member.role, started_on=member.started_on
+            )
+        )
+    return made
+
+
+@transaction.atomic
+def map_ocg(*, actor: Any, details: OcgDetails) -> Ocg:
+    """Map a new OCG (criminality, force areas, members), owned by the actor's organisation."""
+    organisation = _require_mapper(actor)
+    name = " ".join(details.name.split())
+    if len(name) < 3:
+        raise ValidationError({"name": _("Give the group a name or operation name.")})
+    _check_marking(details.classification, actor)
+    criminality = _lookup(CriminalityType, details.criminality, "criminality")
+    if not criminality:
+        raise ValidationError({"criminality": _("Choose at least one criminality type.")})
+    areas = _lookup(Organisation, details.force_areas, "force_areas", kind="force")
+    ocg = Ocg(
+        owner=organisation,
+        reference=next_reference("OCG", organisation),
+        name=name,
+        summary=details.summary.strip(),
+        classification=details.classification,
+        sensitive=details.sensitive,
+        handling_instructions=details.handling_instructions,
+        mapped_on=details.mapped_on or timezone.localdate(),
+        created_by=actor,
+    )
+    ocg.save()
+    ocg.criminality_types.set(criminality)
+    ocg.force_areas.set(areas)
+    members = _add_members(actor, ocg, details.members)
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=ocg,
+        changes=audit.diff(
+            {},
+            {
+                **audit.snapshot(ocg, ["reference", "name", "classification", "sensitive"]),
+                "criminality": [c.code for c in criminality],
+                "force_areas": [a.code for a in areas],
+                "members": [m.nominal.reference for m in members],
+            },
+        ),
+    )
+    return ocg
+
+
+@transaction.atomic
+def update_ocg(
+    *,
+    actor: Any,
+    ocg: Ocg,
+    name: str,
+    summary: str,
+    criminality: Sequence[str],
+    force_areas: Sequence[str],
+) -> Ocg:
+    """Change an OCG's description, criminality and areas."""
+    if not policy.can(actor, policy.CHANGE, ocg):
+        raise PermissionDenied(_("You cannot change this OCG."))
+    before = {
+        **audit.snapshot(ocg, ["name", "summary"]),
+        "criminality": sorted(ocg.criminality_types.values_list("code", flat=True)),
+        "force_areas": sorted(ocg.force_areas.values_list("code", flat=True)),
+    }
+    types = _lookup(CriminalityType, criminality, "criminality")
+    if not types:
+        raise ValidationError({"criminality": _("Choose at least one criminality type.")})
+    areas = _lookup(Organisation, force_areas, "force_areas", kind="force")
+    ocg.name = " ".join(name.split())
+    ocg.summary = summary.strip()
+    ocg.save(update_fields=["name", "summary", "updated_at"])
+    ocg.criminality_types.set(types)
+    ocg.force_areas.set(areas)
+    after = {
+        **audit.snapshot(ocg, ["name", "summary"]),
+        "criminality": sorted(t.code for t in types),
+        "force_areas": sorted(a.code for a in areas),
+    }
+    audit.record(AuditAction.UPDATE, actor=actor, obj=ocg, changes=audit.diff(before, after))
+    return ocg
+
+
+@transaction.atomic
+def add_member(*, actor: Any, ocg: Ocg, member: MemberDetails) -> OcgMember:
+    if not policy.can(actor, policy.CHANGE, ocg):
+        raise PermissionDenied(_("You cannot change this OCG."))
+    (made,) = _add_members(actor, ocg, [member])
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=ocg,
+        detail={"member_added": made.nominal.reference, "role": made.role},
+    )
+    return made
+
+
+@transaction.atomic
+def archive_ocg(*, actor: Any, ocg: Ocg, reason: str, on: dt.date | None = None) -> Ocg:
+    """Archive an OCG with a reason (it stays on the register, marked archived)."""
+    if not policy.can(actor, policy.CHANGE, ocg):
+        raise PermissionDenied(_("You cannot change this OCG."))
+    if ocg.status == OcgStatus.ARCHIVED:
+        raise ValidationError(_("This OCG is already archived."))
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": _("Say why the group is archived.")})
+    before = audit.snapshot(ocg, ["status", "archived_reason", "archived_on"])
+    ocg.status = OcgStatus.ARCHIVED
+    ocg.archived_reason = reason.strip()
+    ocg.archived_on = on or timezone.localdate()
+    ocg.save(update_fields=["status", "archived_reason", "archived_on", "updated_at"])
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=ocg,
+        changes=audit.diff(
+            before, audit.snapshot(ocg, ["status", "archived_reason", "archived_on"])
+        ),
+    )
+    return ocg

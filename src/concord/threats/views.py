@@ -1,0 +1,233 @@
+"""Register pages: the OCG list, one OCG, mapping, sharing, and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from concord.core import audit, policy
+from concord.core import services as core_services
+from concord.core.access import open_record
+from concord.core.models import AuditAction, Share
+from concord.core.text import normalise_name
+from concord.organisations.models import User
+from concord.threats import services
+from concord.threats.filters import OcgFilter
+from concord.threats.forms import MemberFormSet, OcgForm, ShareForm
+from concord.threats.models import CriminalityType, Nominal, Ocg, OcgMember
+from concord.web.exports import FORMATS, export_response
+from concord.web.lists import paginate, parse_filters
+
+
+def visible_ocgs(user: Any) -> QuerySet[Ocg]:
+    return (
+        Ocg.objects.visible_to(user)
+        .select_related("owner", "owner__region")
+        .prefetch_related("criminality_types")
+    )
+
+
+@login_required
+def ocg_list(request: HttpRequest) -> HttpResponseBase:
+    """OCGs the person may see; filtering, download and the view itself are audited."""
+    filters, errors = parse_filters(OcgFilter, request.GET)
+    ocgs = filters.filter(visible_ocgs(request.user)).distinct()
+    used = {k: str(v) for k, v in filters.model_dump().items() if v is not None}
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        audit.record(
+            AuditAction.EXPORT,
+            actor=request.user,
+            object_type="threats.ocg",
+            detail={"filters": used, "format": fmt, "count": ocgs.count()},
+        )
+        return export_response(
+            name="ocgs",
+            fmt=fmt,
+            headers=[
+                _("Reference"),
+                _("Name"),
+                _("Status"),
+                _("Owner"),
+                _("Criminality"),
+                _("Marking"),
+                _("Mapped on"),
+            ],
+            rows=(
+                (
+                    o.reference,
+                    o.name,
+                    o.get_status_display(),
+                    o.owner.code,
+                    "; ".join(c.name for c in o.criminality_types.all()),
+                    o.marking,
+                    o.mapped_on.isoformat(),
+                )
+                for o in ocgs.iterator(chunk_size=500)
+            ),
+        )
+    page = paginate(request, ocgs)
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type="threats.ocg",
+        detail={"filters": used, "query": used.get("q", ""), "shown": [o.reference for o in page]},
+    )
+    return render(
+        request,
+        "threats/ocg_list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "filter_errors": errors,
+            "criminality_types": CriminalityType.objects.all(),
+        },
+    )
+
+
+@login_required
+def ocg_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """One OCG: 404 unless visible; a reason first when seen through a share or wider role."""
+    ocg = open_record(
+        request, Ocg.objects.select_related("owner", "owner__region"), reference=reference.upper()
+    )
+    visible_nominals = Nominal.objects.visible_to(request.user)
+    members = OcgMember.objects.filter(ocg=ocg, nominal__in=visible_nominals).select_related(
+        "nominal"
+    )
+    can_change = policy.can(request.user, policy.CHANGE, ocg)
+    shares = Share.objects.none()
+    if can_change:
+        shares = Share.objects.filter(
+            content_type__app_label="threats",
+            content_type__model="ocg",
+            object_id=ocg.pk,
+        ).select_related("to_organisation", "to_person")
+    return render(
+        request,
+        "threats/ocg_detail.html",
+        {
+            "ocg": ocg,
+            "members": members,
+            "can_change": can_change,
+            "shares": shares,
+            "criminality": ocg.criminality_types.all(),
+            "force_areas": ocg.force_areas.all(),
+        },
+    )
+
+
+@login_required
+def ocg_create(request: HttpRequest) -> HttpResponse:
+    """Map a new OCG with its members."""
+    form = OcgForm(request.POST or None)
+    members = MemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        data = form.cleaned_data
+        details = services.OcgDetails(
+            name=data["name"],
+            summary=data["summary"],
+            criminality=[c.code for c in data["criminality"]],
+            force_areas=[f.code for f in data["force_areas"]],
+            classification=data["classification"],
+            sensitive=data["sensitive"],
+            handling_instructions=data["handling_instructions"],
+            members=[
+                services.MemberDetails(
+                    nominal=services.NominalDetails(
+                        forenames=m["forenames"],
+                        surname=m["surname"],
+                        date_of_birth=m.get("date_of_birth"),
+                    ),
+                    role=m["role"],
+                )
+                for m in members.cleaned_data
+                if m.get("surname")
+            ],
+        )
+        try:
+            ocg = services.map_ocg(actor=request.user, details=details)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("%(ref)s was mapped.") % {"ref": ocg.reference})
+            return redirect("threats:ocg_detail", reference=ocg.reference)
+    return render(request, "threats/ocg_form.html", {"form": form, "members": members})
+
+
+@login_required
+def ocg_share(request: HttpRequest, reference: str) -> HttpResponse:
+    """The owner shares an OCG with an organisation or a person, for a purpose."""
+    ocg = open_record(
+        request,
+        Ocg.objects.all(),
+        action=policy.SHARE,
+        audit_action=AuditAction.VIEW,
+        reference=reference.upper(),
+    )
+    form = ShareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = None
+        if data["person"]:
+            person = User.objects.filter(username=data["person"].strip()).first()
+            if person is None:
+                form.add_error("person", _("No person has that username."))
+        if not form.errors:
+            try:
+                core_services.share_record(
+                    actor=request.user,
+                    obj=ocg,
+                    purpose=data["purpose"],
+                    to_organisation=data["organisation"],
+                    to_person=person,
+                    until=data["until"],
+                )
+            except ValidationError as exc:
+                for field, errs in getattr(exc, "message_dict", {None: exc.messages}).items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                messages.success(request, _("%(ref)s was shared.") % {"ref": ocg.reference})
+                return redirect("threats:ocg_detail", reference=ocg.reference)
+    return render(request, "threats/ocg_share.html", {"ocg": ocg, "form": form})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Search OCGs and people the person may see; every search is audited with its terms."""
+    query = request.GET.get("q", "").strip()[:100]
+    ocgs: list[Ocg] = []
+    nominals: list[Nominal] = []
+    if query:
+        key = normalise_name(query)
+        ocgs = list(
+            visible_ocgs(request.user).filter(OcgFilter(q=query).get_filter_expression())[:50]
+        )
+        nominals = (
+            list(Nominal.objects.visible_to(request.user).filter(name_key__contains=key)[:50])
+            if key
+            else []
+        )
+        audit.record(
+            AuditAction.SEARCH,
+            actor=request.user,
+            object_type="threats",
+            detail={"query": query, "ocgs": len(ocgs), "nominals": len(nominals)},
+        )
+    return render(
+        request, "threats/search.html", {"query": query, "ocgs": ocgs, "nominals": nominals}
+    )
+
+
+__all__ = ["ocg_create", "ocg_detail", "ocg_list", "ocg_share", "search"]

@@ -1,0 +1,103 @@
+"""Sensitive record types, registered for the access matrix: how to make one, where it shows.
+
+A new record type joins the matrix by adding a RecordType here; every persona and surface is
+then checked for it. The matrix test also fails if a ProtectedRecord subclass is not registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from concord.threats import services as threat_services
+from concord.threats.models import Nominal, Ocg
+from tests.factories import organisation, persona
+
+
+@dataclass(frozen=True)
+class RecordType:
+    model: type
+    # make(owner_code, classification, sensitive) -> record
+    make: Callable[[str, str, bool], Any]
+    # Text that identifies the record wherever it is listed.
+    label: Callable[[Any], str]
+    page: Callable[[Any], str] | None = None
+    api: Callable[[Any], str] | None = None
+    # Lists and searches: URLs whose content must never include the label for outsiders.
+    listings: Callable[[Any], list[str]] = field(default=lambda obj: [])
+    # API lists whose "count" must not change when the record is made.
+    counted: list[str] = field(default_factory=list)
+
+
+def _mapper(owner_code: str) -> Any:
+    """A person of the owning organisation who may map records there."""
+    return persona("dp.analyst") if owner_code == "DYP" else persona("gmp.sio")
+
+
+def make_ocg(owner_code: str, classification: str, sensitive: bool) -> Ocg:
+    actor = _mapper(owner_code)
+    if classification == "SECRET":
+        actor.vetting_level = "SC"
+        actor.save()
+        from concord.core import policy
+
+        policy.forget(actor)
+    return threat_services.map_ocg(
+        actor=actor,
+        details=threat_services.OcgDetails(
+            name="Zephyrine Quarry Crew",
+            criminality=["illegal-drugs"],
+            force_areas=[owner_code],
+            classification=classification,
+            sensitive=sensitive,
+            members=[
+                threat_services.MemberDetails(
+                    nominal=threat_services.NominalDetails(forenames="Quentin", surname="Xylander"),
+                    role="principal",
+                )
+            ],
+        ),
+    )
+
+
+def make_nominal(owner_code: str, classification: str, sensitive: bool) -> Nominal:
+    actor = _mapper(owner_code)
+    if classification == "SECRET":
+        actor.vetting_level = "SC"
+        actor.save()
+    nominal = threat_services.create_nominal(
+        actor=actor,
+        owner=organisation(owner_code),
+        classification=classification,
+        details=threat_services.NominalDetails(forenames="Quentin", surname="Xylander"),
+    )
+    if sensitive:
+        Nominal.objects.filter(pk=nominal.pk).update(sensitive=True)
+        nominal.refresh_from_db()
+    return nominal
+
+
+RECORD_TYPES: dict[str, RecordType] = {
+    "ocg": RecordType(
+        model=Ocg,
+        make=make_ocg,
+        label=lambda o: o.reference,
+        page=lambda o: f"/ocgs/{o.reference}/",
+        api=lambda o: f"/api/v1/ocgs/{o.reference}",
+        listings=lambda o: [
+            "/ocgs/",
+            "/ocgs/?q=Zephyrine",
+            "/search/?q=Zephyrine",
+            "/ocgs/?export=csv",
+            "/api/v1/ocgs?limit=1000",
+        ],
+        counted=["/api/v1/ocgs"],
+    ),
+    "nominal": RecordType(
+        model=Nominal,
+        make=make_nominal,
+        label=lambda n: n.reference,
+        listings=lambda n: ["/search/?q=Xylander", "/search/?q=Quentin+Xylander"],
+    ),
+}
