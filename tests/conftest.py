@@ -26,3 +26,10 @@ def signed_in(client: Client) -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hash test passwords fast: production's PBKDF2 costs half a second per persona."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,7 +12,7 @@ from tests.factories import persona
 
 
 @pytest.fixture
-def dp_lro(transactional_db, django_db_serialized_rollback):
+def dp_lro():
     return persona("dp.lro")
 
 
