@@ -10,11 +10,14 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Counter-corruption monitoring")
 
     def ready(self) -> None:
+        from concord.core import seeding
         from concord.core.signals import audit_entry_committed
         from concord.monitoring import detectors
+        from concord.monitoring.seed import STEP
         from concord.web.navigation import NavItem, register
 
         audit_entry_committed.connect(detectors.on_audit_entry, dispatch_uid="monitoring")
+        seeding.register(STEP)
         register(
             NavItem(
                 "monitoring:audit",
