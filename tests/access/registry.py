@@ -91,6 +91,8 @@ RECORD_TYPES: dict[str, RecordType] = {
             "/search/?q=Zephyrine",
             "/ocgs/?export=csv",
             "/api/v1/ocgs?limit=1000",
+            "/priorities/",
+            "/priorities/?export=csv",
         ],
         counted=["/api/v1/ocgs"],
     ),

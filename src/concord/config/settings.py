@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "concord.web",
     "concord.organisations",
     "concord.threats",
+    "concord.scoring",
     "concord.monitoring",
 ]
 
@@ -67,10 +68,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before IdleTimeoutMiddleware, which tells the person why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "concord.core.middleware.IdleTimeoutMiddleware",
     "concord.core.middleware.AuditContextMiddleware",
     "concord.organisations.middleware.TwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "concord.core.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("access-reason/", access_reason, name="access_reason"),
     path("", include("concord.monitoring.urls")),
+    path("", include("concord.scoring.urls")),
     path("", include("concord.threats.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("concord.organisations.urls")),

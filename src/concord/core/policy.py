@@ -152,9 +152,7 @@ def _need_to_know_q(model: type[models.Model], viewer: Viewer) -> Q:
     )
     if viewer.team_ids:
         allowed |= Q(
-            Exists(
-                teams.objects.filter(**{column: OuterRef("pk"), "team_id__in": viewer.team_ids})
-            )
+            Exists(teams.objects.filter(**{column: OuterRef("pk"), "team_id__in": viewer.team_ids}))
         )
     if viewer.is_manager:
         allowed |= Q(owner_id=viewer.organisation_id)

@@ -67,12 +67,23 @@ class Ocg(ProtectedRecord):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # The current assessment, kept here by the scoring services for ranking at scale.
+    band = models.CharField(_("priority band"), max_length=4, blank=True)
+    band_rank = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    risk_score = models.DecimalField(
+        _("risk score"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    assessed_on = models.DateField(_("last assessed"), null=True, blank=True)
+    review_due_on = models.DateField(_("re-assessment due"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["reference"]
         verbose_name = _("OCG")
         verbose_name_plural = _("OCGs")
-        indexes = [models.Index(fields=["owner", "status"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["band_rank", "risk_score"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="active") | ~Q(archived_reason=""),

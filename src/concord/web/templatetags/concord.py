@@ -51,3 +51,9 @@ def govuk_widget(field: forms.BoundField) -> SafeString:
     elif field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}-hint"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key] in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

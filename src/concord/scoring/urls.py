@@ -1,0 +1,10 @@
+from django.urls import path
+
+from concord.scoring import views
+
+app_name = "scoring"
+urlpatterns = [
+    path("priorities/", views.picture_view, name="picture"),
+    path("scoring/models/", views.model_list, name="models"),
+    path("ocgs/<str:reference>/assess/", views.assess, name="assess"),
+]

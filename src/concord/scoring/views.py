@@ -1,0 +1,169 @@
+"""Scoring pages: the prioritised picture, assessing an OCG, the models and their guidance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from concord.core import audit, policy
+from concord.core.access import open_record
+from concord.core.models import AuditAction
+from concord.organisations.models import Organisation, Region
+from concord.scoring import picture, services
+from concord.scoring.choices import OwnerLevel
+from concord.scoring.filters import PictureFilter
+from concord.scoring.models import ScoringModel, published_model
+from concord.threats.models import CriminalityType, Ocg
+from concord.web.exports import FORMATS, export_response
+from concord.web.lists import paginate, parse_filters
+
+
+def _model_or_none() -> ScoringModel | None:
+    try:
+        return published_model()
+    except ScoringModel.DoesNotExist:
+        return None
+
+
+@login_required
+def picture_view(request: HttpRequest) -> HttpResponseBase:
+    """One ranked list of everything the person may see, by nation, region or force."""
+    filters, errors = parse_filters(PictureFilter, request.GET)
+    visible = filters.filter(Ocg.objects.visible_to(request.user)).distinct()
+    items = picture.ranked(visible)
+    model = _model_or_none()
+    used = {k: str(v) for k, v in filters.model_dump().items() if v is not None}
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        audit.record(
+            AuditAction.EXPORT,
+            actor=request.user,
+            object_type="threats.ocg",
+            detail={"filters": used, "format": fmt, "view": "priorities"},
+        )
+        return export_response(
+            name="priorities",
+            fmt=fmt,
+            headers=[
+                _("Rank"),
+                _("Reference"),
+                _("Name"),
+                _("Band"),
+                _("Risk score"),
+                _("Owner"),
+                _("Owning level"),
+                _("Re-assessment due"),
+                _("Mismatch"),
+            ],
+            rows=(
+                (
+                    n,
+                    r.ocg.reference,
+                    r.ocg.name,
+                    r.ocg.band,
+                    r.ocg.risk_score or "",
+                    r.ocg.owner.code,
+                    r.level,
+                    r.ocg.review_due_on or "",
+                    r.mismatch,
+                )
+                for n, r in enumerate(picture.rows(items.iterator(chunk_size=500), model), start=1)
+            ),
+        )
+    page = paginate(request, items)
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type="threats.ocg",
+        detail={"filters": used, "view": "priorities", "shown": [o.reference for o in page]},
+    )
+    bands = picture.counts_by_band(visible)
+    top = max((b["n"] for b in bands), default=0)
+    return render(
+        request,
+        "scoring/picture.html",
+        {
+            "page_obj": page,
+            "rows": picture.rows(page, model),
+            "filters": filters,
+            "filter_errors": errors,
+            "first_rank": page.start_index(),
+            "bands": [{**b, "width": round(100 * b["n"] / top) if top else 0} for b in bands],
+            "regions": Region.objects.all(),
+            "forces": Organisation.objects.forces(),
+            "criminality_types": CriminalityType.objects.all(),
+            "levels": OwnerLevel.choices,
+        },
+    )
+
+
+@login_required
+def assess(request: HttpRequest, reference: str) -> HttpResponse:
+    """Score an OCG under the published model: a value and a rationale for each dimension."""
+    ocg = open_record(
+        request,
+        Ocg.objects.select_related("owner"),
+        action=policy.CHANGE,
+        reference=reference.upper(),
+    )
+    model = published_model()
+    dimensions = list(model.dimensions.prefetch_related("levels"))
+    errors: dict[str, Any] = {}
+    chosen: dict[str, int] = {}
+    rationale: dict[str, str] = {}
+    if request.method == "POST":
+        for dimension in dimensions:
+            raw = request.POST.get(dimension.code, "")
+            if raw.isdigit():
+                chosen[dimension.code] = int(raw)
+            rationale[dimension.code] = request.POST.get(f"{dimension.code}-rationale", "")
+        try:
+            assessment = services.assess_ocg(
+                actor=request.user,
+                ocg=ocg,
+                chosen=chosen,
+                rationale=rationale,
+                summary=request.POST.get("summary", ""),
+                model=model,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(
+                request,
+                _("%(ref)s is now band %(band)s.")
+                % {"ref": ocg.reference, "band": assessment.band},
+            )
+            return redirect("threats:ocg_detail", reference=ocg.reference)
+    elif last := ocg.assessments.filter(model=model).prefetch_related("values__level").first():
+        chosen = {v.dimension.code: v.level.order for v in last.values.select_related("dimension")}
+        rationale = {v.dimension.code: v.rationale for v in last.values.select_related("dimension")}
+    return render(
+        request,
+        "scoring/assess.html",
+        {
+            "ocg": ocg,
+            "model": model,
+            "dimensions": dimensions,
+            "chosen": chosen,
+            "rationale": rationale,
+            "errors": errors,
+            "summary": request.POST.get("summary", ""),
+        },
+    )
+
+
+@login_required
+def model_list(request: HttpRequest) -> HttpResponse:
+    """Scoring models, versions, formulas, bands and every scale with its guidance."""
+    models_ = ScoringModel.objects.prefetch_related("dimensions__levels")
+    return render(request, "scoring/models.html", {"models": models_})
