@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 
 # Pages a signed-in but not yet verified person may reach.
@@ -34,5 +34,8 @@ class TwoFactorMiddleware:
 
             has_device = any(True for _ in devices_for_user(user, confirmed=True))
             target = "two_factor_verify" if has_device else "two_factor_enrol"
-            return redirect(f"{redirect(target).url}?next={request.get_full_path()}")
+            # Encoded, so that the page's own query string comes back whole after the code.
+            query = QueryDict(mutable=True)
+            query["next"] = request.get_full_path()
+            return redirect(f"{redirect(target).url}?{query.urlencode(safe='/')}")
         return self.get_response(request)

@@ -182,3 +182,26 @@ def published_model(name: str | None = None) -> ScoringModel:
     if found is None:
         raise ScoringModel.DoesNotExist("No scoring model is published.")
     return found  # type: ignore[no-any-return]
+
+
+class ImportBatch(models.Model):
+    """An uploaded register spreadsheet: kept from preview to commit, so both read one file."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -144,6 +144,13 @@ def assess_ocg(
     return assessment
 
 
+def require_register_writer(actor: Any) -> None:
+    """Importing maps and updates OCGs: the same people who may map them."""
+    from concord.threats.services import require_mapper
+
+    require_mapper(actor)
+
+
 def _require_model_admin(actor: Any) -> None:
     if not (actor.is_superuser or actor.has_role(RoleCode.ADMINISTRATOR)):
         raise PermissionDenied(_("Only administrators change scoring models."))

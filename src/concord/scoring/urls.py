@@ -6,5 +6,7 @@ app_name = "scoring"
 urlpatterns = [
     path("priorities/", views.picture_view, name="picture"),
     path("scoring/models/", views.model_list, name="models"),
+    path("ocgs/import/", views.import_upload, name="import"),
+    path("ocgs/import/<int:pk>/", views.import_preview, name="import_preview"),
     path("ocgs/<str:reference>/assess/", views.assess, name="assess"),
 ]

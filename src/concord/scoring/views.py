@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from concord.core import audit, policy
 from concord.core.access import open_record
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation, Region
-from concord.scoring import picture, services
+from concord.scoring import importing, picture, services
 from concord.scoring.choices import OwnerLevel
 from concord.scoring.filters import PictureFilter
-from concord.scoring.models import ScoringModel, published_model
+from concord.scoring.models import ImportBatch, ScoringModel, published_model
 from concord.threats.models import CriminalityType, Ocg
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, parse_filters
@@ -167,3 +169,54 @@ def model_list(request: HttpRequest) -> HttpResponse:
     """Scoring models, versions, formulas, bands and every scale with its guidance."""
     models_ = ScoringModel.objects.prefetch_related("dimensions__levels")
     return render(request, "scoring/models.html", {"models": models_})
+
+
+class UploadForm(forms.Form):
+    sheet = forms.FileField(label=_lazy("Spreadsheet (CSV or XLSX)"))
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a register spreadsheet; the next page previews it with every error named."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["sheet"]
+        if upload.size > importing.MAX_BYTES:
+            form.add_error("sheet", _("The file is larger than 10 MB."))
+        else:
+            try:
+                services.require_register_writer(request.user)
+            except PermissionDenied:
+                raise Http404 from None
+            batch = importing.store(actor=request.user, filename=upload.name, content=upload.read())
+            return redirect("scoring:import_preview", pk=batch.pk)
+    return render(request, "scoring/import_upload.html", {"form": form})
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the sheet will do, row by row, or every problem by row and column; then import."""
+    batch = get_object_or_404(ImportBatch, pk=pk, uploaded_by_id=request.user.pk)
+    try:
+        rows = importing.read_table(batch.filename, bytes(batch.content))
+        checked = importing.plan(owner=batch.owner, rows=rows)
+        problem = ""
+    except ValueError as exc:
+        checked, problem = importing.Plan(), str(exc)
+    if request.method == "POST" and not problem and not checked.errors:
+        try:
+            counts = importing.commit(actor=request.user, batch=batch)
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)s mapped, %(updated)s updated, %(assessed)s assessed.")
+                % counts,
+            )
+            return redirect("threats:ocg_list")
+    return render(
+        request,
+        "scoring/import_preview.html",
+        {"batch": batch, "plan": checked, "problem": problem},
+    )

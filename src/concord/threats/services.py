@@ -32,7 +32,7 @@ OCG_FIELDS = (
 )
 
 
-def _require_mapper(actor: Any) -> Organisation:
+def require_mapper(actor: Any) -> Organisation:
     """Mapping is for operational police roles; partners do not map onto the register."""
     viewer = policy.viewer_for(actor)
     if (
@@ -114,7 +114,7 @@ def create_nominal(
     classification: str = Classification.OFFICIAL,
 ) -> Nominal:
     """Add a person to the register."""
-    organisation = owner or _require_mapper(actor)
+    organisation = owner or require_mapper(actor)
     forenames, surname = " ".join(details.forenames.split()), " ".join(details.surname.split())
     if not forenames or not surname:
         raise ValidationError({"surname": _("Give the person's forenames and surname.")})
@@ -182,7 +182,7 @@ def _add_members(actor: Any, ocg: Ocg, members: Iterable[MemberDetails]) -> list
 @transaction.atomic
 def map_ocg(*, actor: Any, details: OcgDetails) -> Ocg:
     """Map a new OCG (criminality, force areas, members), owned by the actor's organisation."""
-    organisation = _require_mapper(actor)
+    organisation = require_mapper(actor)
     name = " ".join(details.name.split())
     if len(name) < 3:
         raise ValidationError({"name": _("Give the group a name or operation name.")})
