@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from concord.threats import services as threat_services
-from concord.threats.models import Nominal, Ocg
+from concord.threats.models import Entity, Nominal, Ocg
 from tests.factories import organisation, persona
 
 
@@ -66,16 +66,25 @@ def make_nominal(owner_code: str, classification: str, sensitive: bool) -> Nomin
     if classification == "SECRET":
         actor.vetting_level = "SC"
         actor.save()
-    nominal = threat_services.create_nominal(
+    return threat_services.create_nominal(
         actor=actor,
         owner=organisation(owner_code),
         classification=classification,
+        sensitive=sensitive,
         details=threat_services.NominalDetails(forenames="Quentin", surname="Xylander"),
     )
-    if sensitive:
-        Nominal.objects.filter(pk=nominal.pk).update(sensitive=True)
-        nominal.refresh_from_db()
-    return nominal
+
+
+def make_entity(owner_code: str, classification: str, sensitive: bool) -> Entity:
+    ocg = make_ocg(owner_code, classification, sensitive)
+    nominal = ocg.members.get().nominal
+    return threat_services.add_entity(
+        actor=_mapper(owner_code),
+        kind="phone",
+        value="07700 900999",
+        link_type="uses",
+        nominal=nominal,
+    )
 
 
 RECORD_TYPES: dict[str, RecordType] = {
@@ -95,6 +104,12 @@ RECORD_TYPES: dict[str, RecordType] = {
             "/priorities/?export=csv",
         ],
         counted=["/api/v1/ocgs"],
+    ),
+    "entity": RecordType(
+        model=Entity,
+        make=make_entity,
+        label=lambda e: e.canonical,
+        listings=lambda e: ["/search/?q=07700+900999", "/search/?q=0044+7700+900999"],
     ),
     "nominal": RecordType(
         model=Nominal,

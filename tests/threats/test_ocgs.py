@@ -261,3 +261,88 @@ def test_the_map_form_names_a_missing_field(client, cast):
     assert "There is a problem" in page
     assert "Name or operation name" in page
     assert not Ocg.objects.exists()
+
+
+def test_identifiers_are_kept_as_entered_and_canonical_and_found_by_search(client, cast):
+    analyst = cast("dp.analyst")
+    ocg = services.map_ocg(
+        actor=analyst,
+        details=details(
+            members=[
+                services.MemberDetails(
+                    nominal=services.NominalDetails("Rhodri", "Jenkins"),
+                    identifiers=[("phone", "07700 900123"), ("vehicle", "ab12 cde")],
+                ),
+            ]
+        ),
+    )
+    nominal = ocg.members.get().nominal
+    phones = {
+        e.kind: (e.value, e.canonical)
+        for e in [link.entity for link in nominal.entity_links.select_related("entity")]
+    }
+    assert phones["phone"] == ("07700 900123", "+447700900123")
+    assert phones["vehicle"] == ("ab12 cde", "AB12CDE")
+    client.force_login(analyst)
+    page = client.get("/search/", {"q": "+44 (0)7700 900123"}).content.decode()
+    assert "+447700900123" in page
+    assert "Rhodri Jenkins" in page
+
+
+def test_the_same_identifier_twice_is_one_entity_with_two_links(cast):
+    analyst = cast("dp.analyst")
+    first = services.map_ocg(
+        actor=analyst,
+        details=details(
+            members=[
+                services.MemberDetails(
+                    nominal=services.NominalDetails("A", "One"),
+                    identifiers=[("phone", "07700 900123")],
+                )
+            ]
+        ),
+    )
+    second = services.map_ocg(
+        actor=analyst,
+        details=details(
+            name="Operation Two",
+            members=[
+                services.MemberDetails(
+                    nominal=services.NominalDetails("B", "Two"),
+                    identifiers=[("phone", "+447700900123")],
+                )
+            ],
+        ),
+    )
+    from concord.threats.models import Entity
+
+    entity = Entity.objects.get()
+    assert entity.links.count() == 2
+    assert {first.reference, second.reference}
+
+
+def test_a_bad_identifier_names_the_member_and_maps_nothing(cast):
+    with pytest.raises(ValidationError, match="Member 1: 'ZZ' is not a phone number"):
+        services.map_ocg(
+            actor=cast("dp.analyst"),
+            details=details(
+                members=[
+                    services.MemberDetails(
+                        nominal=services.NominalDetails("A", "One"), identifiers=[("phone", "ZZ")]
+                    )
+                ]
+            ),
+        )
+    assert not Ocg.objects.exists()
+
+
+def test_members_of_a_sensitive_group_are_sensitive_too(cast):
+    ocg = services.map_ocg(
+        actor=cast("dp.analyst"),
+        details=details(
+            sensitive=True,
+            members=[services.MemberDetails(nominal=services.NominalDetails("Hidden", "Person"))],
+        ),
+    )
+    assert ocg.members.get().nominal.sensitive
+    assert not Nominal.objects.visible_to(cast("tarian.sio")).exists()

@@ -20,3 +20,21 @@ class Gender(models.TextChoices):
     MALE = "male", _("Male")
     OTHER = "other", _("Other")
     UNKNOWN = "unknown", _("Not known")
+
+
+class EntityKind(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    VEHICLE = "vehicle", _("Vehicle")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email address")
+    ADDRESS = "address", _("Address")
+    ACCOUNT = "account", _("Bank account")
+
+
+class LinkType(models.TextChoices):
+    OWNS = "owns", _("Owns")
+    USES = "uses", _("Uses")
+    LIVES_AT = "lives_at", _("Lives at")
+    DIRECTOR = "director", _("Director of")
+    EMPLOYED = "employed", _("Works for")
+    ASSOCIATED = "associated", _("Associated with")

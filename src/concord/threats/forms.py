@@ -45,6 +45,8 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role in the group"), choices=MemberRole.choices, initial=MemberRole.PERIPHERAL
     )
+    phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
+    vrm = forms.CharField(label=_("Vehicle registration"), max_length=12, required=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

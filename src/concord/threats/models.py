@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import ProtectedRecord
 from concord.organisations.models import BilingualName, Organisation
-from concord.threats.choices import Gender, MemberRole, OcgStatus
+from concord.threats.choices import EntityKind, Gender, LinkType, MemberRole, OcgStatus
 
 
 class CriminalityType(BilingualName):
@@ -154,3 +154,54 @@ class OcgMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nominal} ({self.get_role_display()}) in {self.ocg.reference}"
+
+
+class Entity(ProtectedRecord):
+    """A business, vehicle, phone, email address, address or bank account (the O, L and E of
+    POLE), kept as entered and in the canonical form that matching compares."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=EntityKind.choices)
+    value = models.CharField(_("as entered"), max_length=300)
+    canonical = models.CharField(_("canonical form"), max_length=300, db_index=True)
+    # Kind-specific details: a vehicle's make, model and colour; an address's lines and town.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["kind", "canonical"]
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        indexes = [models.Index(fields=["kind", "canonical"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.canonical}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+
+class EntityLink(models.Model):
+    """A dated link from a nominal or OCG to an entity (owns, uses, lives at…)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="links")
+    nominal = models.ForeignKey(
+        Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="entity_links"
+    )
+    ocg = models.ForeignKey(
+        Ocg, on_delete=models.CASCADE, null=True, blank=True, related_name="entity_links"
+    )
+    link_type = models.CharField(_("link"), max_length=12, choices=LinkType.choices)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nominal__isnull=False, ocg__isnull=True)
+                | Q(nominal__isnull=True, ocg__isnull=False),
+                name="entity_link_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_link_type_display()} {self.entity}"

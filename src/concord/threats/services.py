@@ -17,8 +17,17 @@ from concord.core.choices import OPERATIONAL_ROLES, Classification, RoleCode
 from concord.core.models import AuditAction, validate_classification
 from concord.core.text import normalise_name
 from concord.organisations.models import Organisation
-from concord.threats.choices import Gender, MemberRole, OcgStatus
-from concord.threats.models import CriminalityType, Nominal, Ocg, OcgMember, ReferenceCounter
+from concord.threats import identifiers
+from concord.threats.choices import EntityKind, Gender, LinkType, MemberRole, OcgStatus
+from concord.threats.models import (
+    CriminalityType,
+    Entity,
+    EntityLink,
+    Nominal,
+    Ocg,
+    OcgMember,
+    ReferenceCounter,
+)
 
 OCG_FIELDS = (
     "name",
@@ -79,6 +88,8 @@ class MemberDetails:
     existing: Nominal | None = None
     role: str = MemberRole.PERIPHERAL
     started_on: dt.date | None = None
+    # (kind, value) pairs: phones the person uses, vehicles they own…
+    identifiers: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ def create_nominal(
     details: NominalDetails,
     owner: Organisation | None = None,
     classification: str = Classification.OFFICIAL,
+    sensitive: bool = False,
 ) -> Nominal:
     """Add a person to the register."""
     organisation = owner or require_mapper(actor)
@@ -133,6 +145,7 @@ def create_nominal(
         nationality=details.nationality.strip(),
         aliases=[a.strip() for a in details.aliases if a.strip()],
         name_key=normalise_name(f"{forenames} {surname}"),
+        sensitive=sensitive,
     )
     nominal.save()
     audit.record(
@@ -164,6 +177,8 @@ def _add_members(actor: Any, ocg: Ocg, members: Iterable[MemberDetails]) -> list
                 details=member.nominal,
                 owner=ocg.owner,
                 classification=ocg.classification,
+                # Members carry the group's marking: a SENSITIVE group's people are too.
+                sensitive=ocg.sensitive,
             )
         else:
             raise ValidationError({"members": _("Member %(n)s: give a person.") % {"n": index}})
@@ -171,6 +186,17 @@ def _add_members(actor: Any, ocg: Ocg, members: Iterable[MemberDetails]) -> list
             raise ValidationError(
                 {"members": _("%(name)s is already a member.") % {"name": nominal}}
             )
+        for kind, value in member.identifiers:
+            link = LinkType.OWNS if kind == EntityKind.VEHICLE else LinkType.USES
+            try:
+                add_entity(actor=actor, kind=kind, value=value, link_type=link, nominal=nominal)
+            except ValidationError as exc:
+                raise ValidationError(
+                    {
+                        "members": _("Member %(n)s: %(problem)s")
+                        % {"n": index, "problem": " ".join(exc.messages)}
+                    }
+                ) from None
         made.append(
             OcgMember.objects.create(
                 ocg=ocg, nominal=nominal, role=member.role, started_on=member.started_on
@@ -296,3 +322,80 @@ def archive_ocg(*, actor: Any, ocg: Ocg, reason: str, on: dt.date | None = None)
         ),
     )
     return ocg
+
+
+def canonical_form(kind: str, value: str, details: dict[str, str] | None = None) -> str:
+    """The canonical form of an identifier of a kind, or a ValidationError naming the field."""
+    details = details or {}
+    try:
+        if kind == EntityKind.VEHICLE:
+            return identifiers.vrm(value)
+        if kind == EntityKind.PHONE:
+            return identifiers.phone(value)
+        if kind == EntityKind.EMAIL:
+            return identifiers.email(value)
+        if kind == EntityKind.ADDRESS:
+            return identifiers.postcode(details.get("postcode", value))
+        if kind == EntityKind.ACCOUNT:
+            return identifiers.sort_code_and_account(details.get("sort_code", ""), value)
+        if kind == EntityKind.BUSINESS:
+            number = details.get("company_number", "")
+            return identifiers.company_number(number) if number else normalise_name(value)
+    except ValueError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    raise ValidationError({"kind": _("Choose a kind of entity from the list.")})
+
+
+@transaction.atomic
+def add_entity(
+    *,
+    actor: Any,
+    kind: str,
+    value: str,
+    link_type: str,
+    nominal: Nominal | None = None,
+    ocg: Ocg | None = None,
+    details: dict[str, str] | None = None,
+    started_on: dt.date | None = None,
+) -> Entity:
+    """Record an identifier against a nominal or OCG the actor may change; an identical one
+    already held by the same owner is linked again rather than duplicated."""
+    subject: Any = nominal if nominal is not None else ocg
+    if subject is None or (nominal is not None and ocg is not None):
+        raise ValidationError(_("Link the entity to one person or one OCG."))
+    if not policy.can(actor, policy.CHANGE, subject):
+        raise PermissionDenied(_("You cannot change this record."))
+    if link_type not in LinkType.values:
+        raise ValidationError({"link_type": _("Choose a link from the list.")})
+    details = {k: str(v).strip() for k, v in (details or {}).items() if str(v).strip()}
+    if kind == EntityKind.VEHICLE and details.get("vin"):
+        try:
+            details["vin"] = identifiers.vin(details["vin"])
+        except ValueError as exc:
+            raise ValidationError({"vin": str(exc)}) from None
+    canonical = canonical_form(kind, value.strip(), details)
+    entity, created = Entity.objects.get_or_create(
+        owner=subject.owner,
+        kind=kind,
+        canonical=canonical,
+        defaults={
+            "value": value.strip(),
+            "details": details,
+            "classification": subject.classification,
+            "sensitive": subject.sensitive,
+        },
+    )
+    EntityLink.objects.get_or_create(
+        entity=entity,
+        nominal=nominal,
+        ocg=ocg,
+        link_type=link_type,
+        defaults={"started_on": started_on},
+    )
+    audit.record(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        actor=actor,
+        obj=entity,
+        detail={"linked_to": subject.reference, "link": link_type},
+    )
+    return entity

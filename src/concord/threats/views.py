@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,9 +20,10 @@ from concord.core.models import AuditAction, Share
 from concord.core.text import normalise_name
 from concord.organisations.models import User
 from concord.threats import services
+from concord.threats.choices import EntityKind
 from concord.threats.filters import OcgFilter
 from concord.threats.forms import MemberFormSet, OcgForm, ShareForm
-from concord.threats.models import CriminalityType, Nominal, Ocg, OcgMember
+from concord.threats.models import CriminalityType, Entity, EntityLink, Nominal, Ocg, OcgMember
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, parse_filters
 
@@ -148,6 +149,11 @@ def ocg_create(request: HttpRequest) -> HttpResponse:
                         date_of_birth=m.get("date_of_birth"),
                     ),
                     role=m["role"],
+                    identifiers=[
+                        (kind, m[field])
+                        for kind, field in (("phone", "phone"), ("vehicle", "vrm"))
+                        if m.get(field)
+                    ],
                 )
                 for m in members.cleaned_data
                 if m.get("surname")
@@ -203,12 +209,24 @@ def ocg_share(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "threats/ocg_share.html", {"ocg": ocg, "form": form})
 
 
+def identifier_forms(query: str) -> set[str]:
+    """Every canonical form the query could be (a postcode, a phone, a VRM…)."""
+    forms = set()
+    for kind in EntityKind.values:
+        try:
+            forms.add(services.canonical_form(kind, query))
+        except ValidationError:
+            continue
+    return forms
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """Search OCGs and people the person may see; every search is audited with its terms."""
+    """Search OCGs, people and identifiers the person may see; every search is audited."""
     query = request.GET.get("q", "").strip()[:100]
     ocgs: list[Ocg] = []
     nominals: list[Nominal] = []
+    entities: list[Entity] = []
     if query:
         key = normalise_name(query)
         ocgs = list(
@@ -219,14 +237,35 @@ def search(request: HttpRequest) -> HttpResponse:
             if key
             else []
         )
+        visible_nominals = Nominal.objects.visible_to(request.user)
+        visible = Ocg.objects.visible_to(request.user)
+        entities = list(
+            Entity.objects.visible_to(request.user)
+            .filter(canonical__in=identifier_forms(query))
+            .prefetch_related(
+                Prefetch(
+                    "links",
+                    queryset=EntityLink.objects.filter(
+                        Q(nominal__in=visible_nominals) | Q(ocg__in=visible)
+                    ).select_related("nominal", "ocg"),
+                )
+            )[:50]
+        )
         audit.record(
             AuditAction.SEARCH,
             actor=request.user,
             object_type="threats",
-            detail={"query": query, "ocgs": len(ocgs), "nominals": len(nominals)},
+            detail={
+                "query": query,
+                "ocgs": len(ocgs),
+                "nominals": len(nominals),
+                "entities": len(entities),
+            },
         )
     return render(
-        request, "threats/search.html", {"query": query, "ocgs": ocgs, "nominals": nominals}
+        request,
+        "threats/search.html",
+        {"query": query, "ocgs": ocgs, "nominals": nominals, "entities": entities},
     )
 
 
