@@ -34,6 +34,7 @@ REFERENCE_MIGRATIONS = [
         "organisations.migrations.0002_reference_data",
         "organisations.migrations.0003_organisation_national_reach",
         "threats.migrations.0002_criminality_types",
+        "scoring.migrations.0002_default_model",
         "monitoring.migrations.0002_default_rules",
     )
 ]
