@@ -11,6 +11,14 @@ from concord.organisations.models import User
 from tests.factories import persona
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (alert rules, working patterns)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db: None) -> Callable[[str], User]:
     """Make a persona by username: cast("dp.lro")."""

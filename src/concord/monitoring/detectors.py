@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractHour
@@ -23,8 +24,17 @@ logger = logging.getLogger("concord.monitoring")
 RECORD_ACCESS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT, AuditAction.DOWNLOAD)
 
 
+RULE_CACHE_SECONDS = 30
+HISTORY_CACHE_SECONDS = 3600
+
+
 def _rule(kind: str) -> AlertRule | None:
-    rule = AlertRule.objects.filter(kind=kind).first()
+    """The enabled rule of a kind; rules are read at most every 30 s per process."""
+    rules = cache.get("concord:alert-rules")
+    if rules is None:
+        rules = {rule.kind: rule for rule in AlertRule.objects.all()}
+        cache.set("concord:alert-rules", rules, RULE_CACHE_SECONDS)
+    rule = rules.get(kind)
     return rule if rule is not None and rule.enabled else None
 
 
@@ -55,10 +65,20 @@ def _raise(
     return alert
 
 
+def _already_alerted(entry: AuditEntry, kind: str, since: dt.datetime) -> bool:
+    return (
+        Alert.objects.open()
+        .filter(person_id=entry.actor_id, kind=kind, raised_at__gte=since)
+        .exists()
+    )
+
+
 def bulk_viewing(entry: AuditEntry) -> Alert | None:
     if entry.action != AuditAction.VIEW or (rule := _rule(AlertKind.BULK_VIEWING)) is None:
         return None
     since = entry.at - dt.timedelta(minutes=rule.window_minutes)
+    if _already_alerted(entry, AlertKind.BULK_VIEWING, since):
+        return None  # one alert per burst: no need to count again on every view
     views = AuditEntry.objects.filter(
         actor_id=entry.actor_id, action=AuditAction.VIEW, at__gte=since, at__lte=entry.at
     )
@@ -140,16 +160,22 @@ def out_of_pattern(entry: AuditEntry) -> Alert | None:
     if (rule := _rule(AlertKind.OUT_OF_PATTERN)) is None:
         return None
     zone = timezone.get_default_timezone()
-    since = entry.at - dt.timedelta(days=28)
-    history = dict(
-        AuditEntry.objects.filter(
-            actor_id=entry.actor_id, at__gte=since, at__lt=entry.at, action__in=RECORD_ACCESS
+    # A person's working pattern over 28 days barely moves within an hour: computed once an
+    # hour per person, not on every view.
+    key = f"concord:hours:{entry.actor_id}:{entry.at:%Y%m%d%H}"
+    history = cache.get(key)
+    if history is None:
+        since = entry.at - dt.timedelta(days=28)
+        history = dict(
+            AuditEntry.objects.filter(
+                actor_id=entry.actor_id, at__gte=since, at__lt=entry.at, action__in=RECORD_ACCESS
+            )
+            .annotate(hour=ExtractHour("at", tzinfo=zone))
+            .values("hour")
+            .annotate(n=Count("id"))
+            .values_list("hour", "n")
         )
-        .annotate(hour=ExtractHour("at", tzinfo=zone))
-        .values("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-    )
+        cache.set(key, history, HISTORY_CACHE_SECONDS)
     total = sum(history.values())
     if total < rule.min_history:
         return None

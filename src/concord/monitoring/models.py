@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -72,6 +74,13 @@ class AlertRule(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Detectors cache the rules for a few seconds; a change applies at once.
+        from django.core.cache import cache
+
+        cache.delete("concord:alert-rules")
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):

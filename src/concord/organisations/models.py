@@ -234,8 +234,14 @@ class User(AbstractUser):
         return self.has_role(RoleCode.ADMINISTRATOR) and self.organisation_id == organisation.pk
 
     def acting_organisation(self, on: dt.date | None = None) -> Organisation:
-        """The organisation the person works for today: a current secondment wins."""
+        """The organisation the person works for today: a current secondment wins.
+
+        Remembered on the instance for the day asked about, so a request that audits and
+        checks access many times asks the database once."""
         on = on or timezone.localdate()
+        cached = self.__dict__.get("_acting_organisation")
+        if cached is not None and cached[0] == on:
+            return cached[1]  # type: ignore[no-any-return]
         secondment = (
             self.secondments.filter(starts__lte=on)
             .filter(Q(ends__isnull=True) | Q(ends__gte=on))
@@ -243,7 +249,9 @@ class User(AbstractUser):
             .order_by("-starts")
             .first()
         )
-        return secondment.organisation if secondment else self.organisation
+        organisation = secondment.organisation if secondment else self.organisation
+        self.__dict__["_acting_organisation"] = (on, organisation)
+        return organisation
 
 
 class Secondment(TimeStampedModel):

@@ -38,24 +38,34 @@ class Scored:
     confidence: str
 
 
+class Scorer:
+    """A model's formulas parsed once, for scoring many items."""
+
+    def __init__(self, model: ScoringModel) -> None:
+        self.model = model
+        try:
+            self.risk = Formula(model.risk_formula)
+            self.position = Formula(model.position_formula)
+        except FormulaError as exc:
+            raise ValidationError(str(exc)) from None
+        self.confidence_codes = [
+            d.code for d in model.dimensions.all() if d.group == DimensionGroup.CONFIDENCE
+        ]
+
+    def __call__(self, levels: Mapping[str, ScaleLevel]) -> Scored:
+        values = {code: level.value for code, level in levels.items()}
+        try:
+            risk = self.risk.evaluate(values).quantize(Decimal("0.001"))
+            position = self.position.evaluate(values).quantize(Decimal("0.001"))
+        except FormulaError as exc:
+            raise ValidationError(str(exc)) from None
+        confidence = next((levels[c].label for c in self.confidence_codes if c in levels), "")
+        return Scored(risk, position, self.model.band_for(risk, position), confidence)
+
+
 def score(model: ScoringModel, levels: Mapping[str, ScaleLevel]) -> Scored:
     """Apply a model's formulas and bands to one level per dimension code (pure)."""
-    values = {code: level.value for code, level in levels.items()}
-    try:
-        risk = Formula(model.risk_formula).evaluate(values)
-        position = Formula(model.position_formula).evaluate(values)
-    except FormulaError as exc:
-        raise ValidationError(str(exc)) from None
-    confidence = next(
-        (
-            levels[d.code].label
-            for d in model.dimensions.all()
-            if d.group == DimensionGroup.CONFIDENCE and d.code in levels
-        ),
-        "",
-    )
-    risk, position = risk.quantize(Decimal("0.001")), position.quantize(Decimal("0.001"))
-    return Scored(risk, position, model.band_for(risk, position), confidence)
+    return Scorer(model)(levels)
 
 
 def _levels_for(model: ScoringModel, chosen: Mapping[str, int]) -> dict[str, ScaleLevel]:
@@ -255,6 +265,8 @@ def rescore_all(
     )
     total, done = len(latest_ids), 0
     now = timezone.now()
+    scorer = Scorer(model)
+    by_order = {code: {lv.order: lv for lv in d.levels.all()} for code, d in dimensions.items()}
     for start in range(0, total, batch):
         chunk = latest_ids[start : start + batch]
         with transaction.atomic():
@@ -264,22 +276,17 @@ def rescore_all(
                 .select_related("ocg")
                 .prefetch_related("values__dimension", "values__level")
             )
+            made: list[tuple[Assessment, dict[str, ScaleLevel], dict[str, str]]] = []
             for source in sources:
                 chosen = {v.dimension.code: v.level.order for v in source.values.all()}
-                levels = {
-                    code: next(
-                        (lv for lv in dimensions[code].levels.all() if lv.order == order), None
-                    )
-                    for code, order in chosen.items()
-                    if code in dimensions
-                }
-                if any(level is None for level in levels.values()) or set(levels) != set(
-                    dimensions
-                ):
+                if set(chosen) != set(dimensions):
                     continue  # a new dimension needs a person's judgement, not a batch
-                resolved = {code: level for code, level in levels.items() if level is not None}
-                scored = score(model, resolved)
-                assessment = Assessment.objects.create(
+                levels = {code: by_order[code].get(order) for code, order in chosen.items()}
+                resolved = {code: lv for code, lv in levels.items() if lv is not None}
+                if len(resolved) != len(levels):
+                    continue  # a scale changed shape: the same, for a person to judge
+                scored = scorer(resolved)
+                assessment = Assessment(
                     ocg=source.ocg,
                     model=model,
                     assessor=actor,
@@ -291,33 +298,42 @@ def rescore_all(
                     summary=source.summary,
                     rescored_from=source,
                 )
-                AssessmentValue.objects.bulk_create(
-                    [
-                        AssessmentValue(
-                            assessment=assessment,
-                            dimension=level.dimension,
-                            level=level,
-                            rationale=next(
-                                (
-                                    v.rationale
-                                    for v in source.values.all()
-                                    if v.dimension.code == code
-                                ),
-                                "",
-                            ),
-                        )
-                        for code, level in resolved.items()
-                    ]
-                )
-                _apply_to_ocg(source.ocg, model, assessment)
-                done += 1
+                rationale = {v.dimension.code: v.rationale for v in source.values.all()}
+                made.append((assessment, resolved, rationale))
+            Assessment.objects.bulk_create([a for a, *_unused in made])
+            AssessmentValue.objects.bulk_create(
+                [
+                    AssessmentValue(
+                        assessment=a,
+                        dimension=lv.dimension,
+                        level=lv,
+                        rationale=rationale.get(code, ""),
+                    )
+                    for a, resolved, rationale in made
+                    for code, lv in resolved.items()
+                ],
+                batch_size=5000,
+            )
+            ocgs = []
+            for assessment, *_unused in made:
+                ocg = assessment.ocg
+                ocg.band = assessment.band
+                ocg.band_rank = model.band_rank(assessment.band)
+                ocg.risk_score = assessment.risk_score
+                ocg.assessed_on = timezone.localtime(now).date()
+                ocg.review_due_on = ocg.assessed_on + dt.timedelta(days=model.review_days)
+                ocgs.append(ocg)
+            Ocg.objects.bulk_update(
+                ocgs, ["band", "band_rank", "risk_score", "assessed_on", "review_due_on"]
+            )
+            done += len(made)
             audit.record(
                 AuditAction.UPDATE,
                 actor=actor,
                 object_type="scoring.scoringmodel",
                 object_id=str(model.pk),
                 object_repr=str(model),
-                detail={"rescored": len(chunk), "batch_start": start},
+                detail={"rescored": [a.ocg.reference for a, *_unused in made]},
             )
         if progress:
             progress(min(start + batch, total), total)
