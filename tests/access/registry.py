@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from concord.threats import services as threat_services
-from concord.threats.models import Entity, Nominal, Ocg
+from concord.threats.models import Entity, Nominal, Ocg, PriorityIndividual, Vulnerability
 from tests.factories import organisation, persona
 
 
@@ -87,6 +87,38 @@ def make_entity(owner_code: str, classification: str, sensitive: bool) -> Entity
     )
 
 
+def make_pi(owner_code: str, classification: str, sensitive: bool) -> PriorityIndividual:
+    ocg = make_ocg(owner_code, classification, sensitive)
+    return threat_services.designate_priority_individual(
+        actor=_mapper(owner_code),
+        nominal_reference=ocg.members.get().nominal.reference,
+        ocgs=[ocg.reference],
+        summary="Controls supply of class A drugs across the region",
+        classification=classification,
+        sensitive=sensitive,
+    )
+
+
+def make_vulnerability(owner_code: str, classification: str, sensitive: bool) -> Vulnerability:
+    actor = _mapper(owner_code)
+    if classification == "SECRET":
+        actor.vetting_level = "SC"
+        actor.save()
+        from concord.core import policy
+
+        policy.forget(actor)
+    return threat_services.record_vulnerability(
+        actor=actor,
+        details=threat_services.VulnerabilityDetails(
+            kind="place",
+            name="Zephyrine Court cuckooed flats",
+            force_areas=[owner_code],
+            classification=classification,
+            sensitive=sensitive,
+        ),
+    )
+
+
 RECORD_TYPES: dict[str, RecordType] = {
     "ocg": RecordType(
         model=Ocg,
@@ -99,9 +131,11 @@ RECORD_TYPES: dict[str, RecordType] = {
             "/ocgs/?q=Zephyrine",
             "/search/?q=Zephyrine",
             "/ocgs/?export=csv",
+            "/ocgs/?export=xlsx",
             "/api/v1/ocgs?limit=1000",
             "/priorities/",
             "/priorities/?export=csv",
+            "/priorities/?export=xlsx",
         ],
         counted=["/api/v1/ocgs"],
     ),
@@ -116,5 +150,40 @@ RECORD_TYPES: dict[str, RecordType] = {
         make=make_nominal,
         label=lambda n: n.reference,
         listings=lambda n: ["/search/?q=Xylander", "/search/?q=Quentin+Xylander"],
+    ),
+    "pi": RecordType(
+        model=PriorityIndividual,
+        make=make_pi,
+        label=lambda p: p.reference,
+        page=lambda p: f"/pis/{p.reference}/",
+        api=lambda p: f"/api/v1/pis/{p.reference}",
+        listings=lambda p: [
+            "/pis/",
+            "/pis/?q=Xylander",
+            "/pis/?export=csv",
+            "/pis/?export=xlsx",
+            "/api/v1/pis?limit=1000",
+            "/priorities/",
+            "/priorities/?kind=pi",
+            "/priorities/?export=csv",
+            f"/assessments/pi/{p.reference}/",
+        ],
+        counted=["/api/v1/pis"],
+    ),
+    "vulnerability": RecordType(
+        model=Vulnerability,
+        make=make_vulnerability,
+        label=lambda v: v.reference,
+        page=lambda v: f"/vulnerabilities/{v.reference}/",
+        api=lambda v: f"/api/v1/vulnerabilities/{v.reference}",
+        listings=lambda v: [
+            "/vulnerabilities/",
+            "/vulnerabilities/?q=Zephyrine",
+            "/vulnerabilities/?export=csv",
+            "/api/v1/vulnerabilities?limit=1000",
+            "/priorities/",
+            "/priorities/?export=csv",
+        ],
+        counted=["/api/v1/vulnerabilities"],
     ),
 }

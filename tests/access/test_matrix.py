@@ -8,7 +8,9 @@ same surfaces do show it to the people entitled to it, so the matrix cannot pass
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.apps import apps
 from django.test import Client
@@ -59,9 +61,20 @@ def client_for(user) -> Client:
 
 
 def body(response) -> str:
-    if hasattr(response, "streaming_content"):
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
+    """The text a person would read: a page, a CSV, or every cell of an XLSX workbook."""
+    raw = (
+        b"".join(response.streaming_content)
+        if hasattr(response, "streaming_content")
+        else response.content
+    )
+    if "spreadsheetml" in response.get("Content-Type", ""):
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+        return "\n".join(
+            " ".join(str(cell) for cell in row if cell is not None)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    return raw.decode()
 
 
 def api_count(client: Client, url: str) -> int:

@@ -41,7 +41,7 @@ def _assessed(actor, name: str, force: str, level: int | None) -> Ocg:
     chosen = {
         d.code: (d.levels.count() - 1 if level is None else level) for d in model.dimensions.all()
     }
-    scoring_services.assess_ocg(actor=actor, ocg=ocg, chosen=chosen, rationale={})
+    scoring_services.assess(actor=actor, item=ocg, chosen=chosen, rationale={})
     return ocg
 
 
@@ -112,7 +112,7 @@ def test_dp_analyst_maps_and_scores_an_ocg_that_gmp_lro_cannot_find(
     reference = page.url.rstrip("/").rsplit("/", 1)[-1]
     expect(page.get_by_role("alert")).to_contain_text(f"{reference} was mapped.")
     expect(page.get_by_test_id("ocg-owner")).to_have_text("Dyfed-Powys Police")
-    expect(page.get_by_test_id("ocg-band")).to_contain_text("Not assessed")
+    expect(page.get_by_test_id("item-band")).to_contain_text("Not assessed")
     for forenames, surname, _born, role, listed in MEMBERS:
         row = page.get_by_role("row").filter(has_text=f"{forenames} {surname}")
         expect(row).to_contain_text(listed)
@@ -134,7 +134,7 @@ def test_dp_analyst_maps_and_scores_an_ocg_that_gmp_lro_cannot_find(
 
     expect(page.get_by_role("alert")).to_contain_text(f"{reference} is now band 1A.")
     expect(page).to_have_url(re.compile(rf"/ocgs/{reference}/$"))
-    expect(page.get_by_test_id("ocg-band")).to_contain_text("1A")
+    expect(page.get_by_test_id("item-band")).to_contain_text("1A")
 
     # It leads the Southern Wales ranking and the Dyfed-Powys one, with its band.
     for label, choose, in_url in (
@@ -153,11 +153,23 @@ def test_dp_analyst_maps_and_scores_an_ocg_that_gmp_lro_cannot_find(
         ours = rows.filter(has_text=reference)
         expect(ours.locator("td").nth(0)).to_have_text("1")
         expect(ours.locator("td").nth(1)).to_contain_text(NAME)
-        expect(ours.locator("td").nth(2)).to_have_text("1A")
+        expect(ours.locator("td").nth(2)).to_contain_text("Illegal drugs")
+        expect(ours.locator("td").nth(3)).to_have_text("1A")
         lower = rows.filter(has_text=world["dyp_low"].reference)
         expect(lower.locator("td").nth(0)).to_have_text("2")
-        expect(lower.locator("td").nth(2)).to_have_text("3C")
+        expect(lower.locator("td").nth(3)).to_have_text("3C")
         expect(picture).not_to_contain_text(world["gmp_top"].reference)
+    # The principal is designated a priority individual from the group's page.
+    page.goto(f"/ocgs/{reference}/")
+    principal = f"{MEMBERS[0][0]} {MEMBERS[0][1]}"
+    page.get_by_role("link", name=f"Designate as priority individual {principal}").click()
+    page.get_by_label("OCG references (optional)").fill(reference)
+    page.get_by_label("Why a priority individual").fill("Principal of the county line")
+    page.get_by_role("button", name="Designate").click()
+    expect(page.get_by_role("alert")).to_contain_text("is a priority individual.")
+    expect(page).to_have_url(re.compile(r"/pis/PI-DYP-\d{6}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(principal)
+    expect(page.locator("main")).to_contain_text(reference)
     # The principal's phone is found however it is typed, in its canonical form.
     page.goto("/search/?q=%2B44+7700+900461")
     expect(page.get_by_test_id("search-entities")).to_contain_text("+447700900461")

@@ -134,9 +134,9 @@ def test_assessing_an_ocg_records_values_rationale_and_band(cast):
     analyst = cast("dp.analyst")
     model = published_model()
     chosen = middle(model)
-    assessment = services.assess_ocg(
+    assessment = services.assess(
         actor=analyst,
-        ocg=ocg,
+        item=ocg,
         chosen=chosen,
         rationale={"harm_physical": "Knife violence in Llanelli"},
     )
@@ -157,7 +157,7 @@ def test_a_missing_value_is_named_and_nothing_is_saved(cast):
     chosen = middle(published_model())
     del chosen["scope"]
     with pytest.raises(ValidationError) as exc:
-        services.assess_ocg(actor=cast("dp.analyst"), ocg=ocg, chosen=chosen, rationale={})
+        services.assess(actor=cast("dp.analyst"), item=ocg, chosen=chosen, rationale={})
     assert "scope" in exc.value.message_dict
     assert not Assessment.objects.exists()
 
@@ -165,8 +165,8 @@ def test_a_missing_value_is_named_and_nothing_is_saved(cast):
 def test_only_the_owner_assesses(cast):
     ocg = make_ocg("DYP", "OFFICIAL", False)
     with pytest.raises(PermissionDenied):
-        services.assess_ocg(
-            actor=cast("tarian.sio"), ocg=ocg, chosen=middle(published_model()), rationale={}
+        services.assess(
+            actor=cast("tarian.sio"), item=ocg, chosen=middle(published_model()), rationale={}
         )
 
 
@@ -175,7 +175,7 @@ def test_a_new_version_rescores_everything_and_old_assessments_keep_theirs(cast)
     v1 = published_model()
     ocgs = [make_ocg("DYP", "OFFICIAL", False) for _ in range(3)]
     for ocg in ocgs:
-        services.assess_ocg(actor=analyst, ocg=ocg, chosen=middle(v1), rationale={})
+        services.assess(actor=analyst, item=ocg, chosen=middle(v1), rationale={})
     v2 = services.draft_next_version(actor=admin, model=v1)
     v2.risk_bands = [{"band": "1", "min": 1}, {"band": "2", "min": 0.5}, {"band": "3", "min": 0}]
     v2.save()
@@ -204,13 +204,13 @@ def test_the_picture_ranks_by_band_and_flags_mismatches(client, cast):
     scales = levels_of(model)
     top = make_ocg("DYP", "OFFICIAL", False)
     low = make_ocg("DYP", "OFFICIAL", False)
-    services.assess_ocg(
+    services.assess(
         actor=analyst,
-        ocg=top,
+        item=top,
         rationale={},
         chosen={c: len(levels) - 1 for c, levels in scales.items()},
     )
-    services.assess_ocg(actor=analyst, ocg=low, rationale={}, chosen=dict.fromkeys(scales, 0))
+    services.assess(actor=analyst, item=low, rationale={}, chosen=dict.fromkeys(scales, 0))
     client.force_login(analyst)
     page = client.get("/priorities/", {"region": "southern-wales"}).content.decode()
     assert page.index(top.reference) < page.index(low.reference)
@@ -218,7 +218,7 @@ def test_the_picture_ranks_by_band_and_flags_mismatches(client, cast):
     assert "Band 1A is held at force level; it fits region or national." in page
     csv = b"".join(client.get("/priorities/", {"export": "csv"}).streaming_content).decode()
     lines = csv.strip().splitlines()
-    assert lines[1].split(",")[1] == top.reference
+    assert lines[1].split(",")[2] == top.reference
     assert "Mismatch" in lines[0]
 
 
@@ -231,7 +231,7 @@ def test_the_picture_query_count_does_not_grow_with_rows(client, cast):
         client.get("/priorities/")
     for _ in range(12):
         ocg = make_ocg("DYP", "OFFICIAL", False)
-        services.assess_ocg(actor=analyst, ocg=ocg, chosen=middle(published_model()), rationale={})
+        services.assess(actor=analyst, item=ocg, chosen=middle(published_model()), rationale={})
     with CaptureQueriesContext(connection) as many:
         response = client.get("/priorities/")
     assert response.content.decode().count("/ocgs/OCG-DYP-") == 13

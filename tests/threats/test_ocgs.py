@@ -102,8 +102,8 @@ def test_archiving_needs_a_reason_and_is_audited(cast):
     analyst = cast("dp.analyst")
     ocg = services.map_ocg(actor=analyst, details=details())
     with pytest.raises(ValidationError):
-        services.archive_ocg(actor=analyst, ocg=ocg, reason="done")
-    services.archive_ocg(actor=analyst, ocg=ocg, reason="Principals convicted and jailed")
+        services.archive(actor=analyst, item=ocg, reason="done")
+    services.archive(actor=analyst, item=ocg, reason="Principals convicted and jailed")
     ocg.refresh_from_db()
     assert ocg.status == "archived"
     change = AuditEntry.objects.filter(action="update", object_id=str(ocg.pk)).latest("id")
@@ -113,7 +113,7 @@ def test_archiving_needs_a_reason_and_is_audited(cast):
 def test_another_region_cannot_change_an_ocg_it_sees(cast):
     ocg = services.map_ocg(actor=cast("dp.analyst"), details=details())
     with pytest.raises(PermissionDenied):
-        services.archive_ocg(actor=cast("tarian.sio"), ocg=ocg, reason="Not theirs to archive")
+        services.archive(actor=cast("tarian.sio"), item=ocg, reason="Not theirs to archive")
 
 
 def test_the_owner_opens_an_ocg_without_a_reason_and_the_view_is_audited(client, cast):

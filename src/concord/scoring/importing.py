@@ -313,9 +313,9 @@ def commit(*, actor: Any, batch: ImportBatch) -> dict[str, int]:
                 {v.dimension.code: v.level.order for v in latest.values.all()} if latest else None
             )
             if current != row.scores:
-                scoring.assess_ocg(
+                scoring.assess(
                     actor=actor,
-                    ocg=ocg,
+                    item=ocg,
                     chosen=row.scores,
                     rationale={},
                     summary=_("Imported from %(file)s") % {"file": batch.filename},

@@ -8,12 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from concord.organisations.models import BilingualName
 from concord.scoring.choices import DimensionGroup, ModelStatus
 from concord.scoring.expressions import Formula, FormulaError
-from concord.threats.models import Ocg
+from concord.threats.models import Ocg, PriorityIndividual, RegisterItem, Vulnerability
 
 
 class ScoringModel(models.Model):
@@ -129,9 +130,22 @@ class ScaleLevel(models.Model):
 
 
 class Assessment(models.Model):
-    """A THR assessment of an OCG under one model version: every value, with rationale."""
+    """A THR assessment of one OCG, priority individual or vulnerability under one model
+    version: every value, with rationale."""
 
-    ocg = models.ForeignKey(Ocg, on_delete=models.CASCADE, related_name="assessments")
+    ocg = models.ForeignKey(
+        Ocg, on_delete=models.CASCADE, null=True, blank=True, related_name="assessments"
+    )
+    priority_individual = models.ForeignKey(
+        PriorityIndividual,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessments",
+    )
+    vulnerability = models.ForeignKey(
+        Vulnerability, on_delete=models.CASCADE, null=True, blank=True, related_name="assessments"
+    )
     model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="assessments")
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -149,10 +163,41 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_at", "-id"]
-        indexes = [models.Index(fields=["ocg", "-assessed_at"])]
+        indexes = [
+            models.Index(fields=["ocg", "-assessed_at"]),
+            models.Index(fields=["priority_individual", "-assessed_at"]),
+            models.Index(fields=["vulnerability", "-assessed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    ocg__isnull=False, priority_individual__isnull=True, vulnerability__isnull=True
+                )
+                | Q(ocg__isnull=True, priority_individual__isnull=False, vulnerability__isnull=True)
+                | Q(
+                    ocg__isnull=True, priority_individual__isnull=True, vulnerability__isnull=False
+                ),
+                name="assessment_has_one_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.ocg.reference} {self.band} ({self.assessed_at:%Y-%m-%d})"
+        return f"{self.subject.reference} {self.band} ({self.assessed_at:%Y-%m-%d})"
+
+    @property
+    def subject(self) -> RegisterItem:
+        """The OCG, priority individual or vulnerability assessed."""
+        found = self.ocg or self.priority_individual or self.vulnerability
+        assert found is not None
+        return found
+
+
+# The Assessment field that points at each kind of register item.
+SUBJECT_FIELDS = {"ocg": "ocg", "pi": "priority_individual", "vulnerability": "vulnerability"}
+
+
+def subject_field(item: RegisterItem) -> str:
+    return SUBJECT_FIELDS[item.kind_code]
 
 
 class AssessmentValue(models.Model):

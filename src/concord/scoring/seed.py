@@ -1,4 +1,4 @@
-"""Demo world: an assessment for most OCGs under the default model, some overdue."""
+"""Demo world: an assessment for most register items under the default model, some overdue."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 from django.utils import timezone
 
 from concord.core.seeding import DemoWorld, SeedStep
-from concord.scoring.models import Assessment, AssessmentValue, published_model
-from concord.scoring.services import score
-from concord.threats.models import Ocg
+from concord.scoring.models import Assessment, AssessmentValue, published_model, subject_field
+from concord.scoring.services import CURRENT_FIELDS, Scorer
+from concord.threats.models import REGISTER_ITEMS, Ocg, PriorityIndividual, RegisterItem
 
 RATIONALES = [
     "Intelligence from force and ROCU sources.",
@@ -26,11 +26,15 @@ def seed(world: DemoWorld) -> None:
     assessor = world.refs.get("personas", {}).get("dp.analyst")
     if assessor is None:
         return
-    ocgs = list(world.refs.get("ocgs", Ocg.objects.order_by("pk")))
+    items: list[RegisterItem] = list(
+        world.refs.get("register_items")
+        or [*Ocg.objects.order_by("pk"), *PriorityIndividual.objects.order_by("pk")]
+    )
     now = timezone.now()
+    scorer = Scorer(model)
     assessments: list[Assessment] = []
     chosen_levels = []
-    for ocg in world.track(ocgs, total=len(ocgs), desc="assessments"):
+    for item in world.track(items, total=len(items), desc="assessments"):
         if rng.random() < 0.1:
             continue  # a few are mapped but not yet scored
         levels = {}
@@ -39,29 +43,40 @@ def seed(world: DemoWorld) -> None:
             # Skew towards the middle of each scale, as real assessments are.
             index = min(len(scale) - 1, max(0, round(rng.triangular(0, len(scale) - 1))))
             levels[d.code] = scale[index]
-        scored = score(model, levels)
         assessed_at = now - dt.timedelta(days=rng.randint(0, 130))
-        assessments.append(
-            Assessment(
-                ocg=ocg,
-                model=model,
-                assessor=assessor,
-                assessed_at=assessed_at,
-                risk_score=scored.risk,
-                position_score=scored.position,
-                band=scored.band,
-                confidence=scored.confidence,
-                summary=rng.choice(RATIONALES),
+        # Some have been assessed before, every review cycle or so: a history with a trend.
+        history = [levels]
+        for _earlier in range(rng.choice([0] * 8 + [1, 2, 3])):
+            earlier = dict(history[-1])
+            moved = rng.choice(dimensions)
+            scale = list(moved.levels.all())
+            earlier[moved.code] = scale[
+                min(len(scale) - 1, max(0, scale.index(earlier[moved.code]) + rng.choice([-1, 1])))
+            ]
+            history.append(earlier)
+        for age, chosen in reversed(list(enumerate(history))):
+            scored = scorer(chosen)
+            assessments.append(
+                Assessment(
+                    **{subject_field(item): item},
+                    model=model,
+                    assessor=assessor,
+                    assessed_at=assessed_at - dt.timedelta(days=95 * age),
+                    risk_score=scored.risk,
+                    position_score=scored.position,
+                    band=scored.band,
+                    confidence=scored.confidence,
+                    summary=rng.choice(RATIONALES),
+                )
             )
-        )
-        chosen_levels.append(levels)
-        ocg.band, ocg.band_rank, ocg.risk_score = (
+            chosen_levels.append(chosen)
+        item.band, item.band_rank, item.risk_score = (
             scored.band,
             model.band_rank(scored.band),
             scored.risk,
         )
-        ocg.assessed_on = timezone.localtime(assessed_at).date()
-        ocg.review_due_on = ocg.assessed_on + dt.timedelta(days=model.review_days)
+        item.assessed_on = timezone.localtime(assessed_at).date()
+        item.review_due_on = item.assessed_on + dt.timedelta(days=model.review_days)
     Assessment.objects.bulk_create(assessments, batch_size=1000)
     AssessmentValue.objects.bulk_create(
         [
@@ -76,11 +91,12 @@ def seed(world: DemoWorld) -> None:
         ],
         batch_size=5000,
     )
-    Ocg.objects.bulk_update(
-        [a.ocg for a in assessments],
-        ["band", "band_rank", "risk_score", "assessed_on", "review_due_on"],
-        batch_size=1000,
-    )
+    for model_class in REGISTER_ITEMS.values():
+        model_class.objects.bulk_update(
+            [i for i in items if isinstance(i, model_class) and i.band],
+            CURRENT_FIELDS,
+            batch_size=1000,
+        )
     world.count("assessments", len(assessments))
 
 

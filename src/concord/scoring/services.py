@@ -1,4 +1,4 @@
-"""Scoring changes: assess an OCG, publish a model version, re-score under a new version."""
+"""Scoring changes: assess a register item, publish a model version, re-score under it."""
 
 from __future__ import annotations
 
@@ -20,14 +20,16 @@ from concord.core.models import AuditAction
 from concord.scoring.choices import DimensionGroup, ModelStatus
 from concord.scoring.expressions import Formula, FormulaError
 from concord.scoring.models import (
+    SUBJECT_FIELDS,
     Assessment,
     AssessmentValue,
     Dimension,
     ScaleLevel,
     ScoringModel,
     published_model,
+    subject_field,
 )
-from concord.threats.models import Ocg
+from concord.threats.models import RegisterItem
 
 
 @dataclass(frozen=True)
@@ -89,40 +91,39 @@ def _levels_for(model: ScoringModel, chosen: Mapping[str, int]) -> dict[str, Sca
     return levels
 
 
-def _apply_to_ocg(ocg: Ocg, model: ScoringModel, assessment: Assessment) -> None:
-    ocg.band = assessment.band
-    ocg.band_rank = model.band_rank(assessment.band)
-    ocg.risk_score = assessment.risk_score
-    ocg.assessed_on = timezone.localtime(assessment.assessed_at).date()
-    ocg.review_due_on = ocg.assessed_on + dt.timedelta(days=model.review_days)
-    Ocg.objects.filter(pk=ocg.pk).update(
-        band=ocg.band,
-        band_rank=ocg.band_rank,
-        risk_score=ocg.risk_score,
-        assessed_on=ocg.assessed_on,
-        review_due_on=ocg.review_due_on,
-    )
+def _current(item: RegisterItem, model: ScoringModel, assessment: Assessment) -> list[str]:
+    """Keep the item's current band, score and review date (what the picture ranks by)."""
+    item.band = assessment.band
+    item.band_rank = model.band_rank(assessment.band)
+    item.risk_score = assessment.risk_score
+    item.assessed_on = timezone.localtime(assessment.assessed_at).date()
+    item.review_due_on = item.assessed_on + dt.timedelta(days=model.review_days)
+    return CURRENT_FIELDS
+
+
+CURRENT_FIELDS = ["band", "band_rank", "risk_score", "assessed_on", "review_due_on"]
 
 
 @transaction.atomic
-def assess_ocg(
+def assess(
     *,
     actor: Any,
-    ocg: Ocg,
+    item: RegisterItem,
     chosen: Mapping[str, int],
     rationale: Mapping[str, str],
     summary: str = "",
     model: ScoringModel | None = None,
 ) -> Assessment:
-    """Score an OCG: a level and a rationale per dimension, under the published model."""
-    if not policy.can(actor, policy.CHANGE, ocg):
-        raise PermissionDenied(_("You cannot assess this OCG."))
+    """Score an OCG, priority individual or vulnerability: a level and a rationale per
+    dimension, under the published model."""
+    if not policy.can(actor, policy.CHANGE, item):
+        raise PermissionDenied(_("You cannot assess this record."))
     model = model or published_model()
     levels = _levels_for(model, chosen)
     scored = score(model, levels)
-    before = {"band": ocg.band, "risk_score": str(ocg.risk_score or "")}
+    before = {"band": item.band, "risk_score": str(item.risk_score or "")}
     assessment = Assessment.objects.create(
-        ocg=ocg,
+        **{subject_field(item): item},
         model=model,
         assessor=actor,
         assessed_at=timezone.now(),
@@ -143,11 +144,13 @@ def assess_ocg(
             for code, level in levels.items()
         ]
     )
-    _apply_to_ocg(ocg, model, assessment)
+    type(item).objects.filter(pk=item.pk).update(
+        **{name: getattr(item, name) for name in _current(item, model, assessment)}
+    )
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
-        obj=ocg,
+        obj=item,
         changes=audit.diff(before, {"band": scored.band, "risk_score": str(scored.risk)}),
         detail={"assessment": assessment.pk, "model": str(model)},
     )
@@ -248,93 +251,110 @@ def rescore_all(
     progress: Callable[[int, int], None] | None = None,
     batch: int = 500,
 ) -> int:
-    """Re-score every OCG's latest assessment under `model`, carrying values by dimension code
-    and scale order. Each batch is one transaction; returns how many were re-scored."""
+    """Re-score the latest assessment of every OCG, priority individual and vulnerability
+    under `model`, carrying values by dimension code and scale order. Each batch is one
+    transaction; returns how many were re-scored."""
     if model.status != ModelStatus.PUBLISHED:
         raise ValidationError(_("Re-score only under a published model."))
-    dimensions = {d.code: d for d in model.dimensions.prefetch_related("levels")}
-    newest = (
-        Assessment.objects.filter(ocg=OuterRef("ocg"))
-        .order_by("-assessed_at", "-id")
-        .values("pk")[:1]
-    )
-    latest_ids = list(
-        Assessment.objects.filter(pk=Subquery(newest))
-        .order_by("ocg_id")
-        .values_list("id", flat=True)
-    )
-    total, done = len(latest_ids), 0
-    now = timezone.now()
-    scorer = Scorer(model)
-    by_order = {code: {lv.order: lv for lv in d.levels.all()} for code, d in dimensions.items()}
+    latest: list[tuple[str, int]] = []
+    for field_name in SUBJECT_FIELDS.values():
+        newest = (
+            Assessment.objects.filter(**{field_name: OuterRef(field_name)})
+            .order_by("-assessed_at", "-id")
+            .values("pk")[:1]
+        )
+        latest += [
+            (field_name, pk)
+            for pk in Assessment.objects.filter(
+                **{f"{field_name}__isnull": False}, pk=Subquery(newest)
+            )
+            .order_by(field_name)
+            .values_list("id", flat=True)
+        ]
+    total, done = len(latest), 0
+    rescorer = _Rescorer(actor, model)
     for start in range(0, total, batch):
-        chunk = latest_ids[start : start + batch]
+        chunk = latest[start : start + batch]
         with transaction.atomic():
-            sources = (
-                Assessment.objects.filter(pk__in=chunk)
-                .exclude(model=model)
-                .select_related("ocg")
-                .prefetch_related("values__dimension", "values__level")
-            )
-            made: list[tuple[Assessment, dict[str, ScaleLevel], dict[str, str]]] = []
-            for source in sources:
-                chosen = {v.dimension.code: v.level.order for v in source.values.all()}
-                if set(chosen) != set(dimensions):
-                    continue  # a new dimension needs a person's judgement, not a batch
-                levels = {code: by_order[code].get(order) for code, order in chosen.items()}
-                resolved = {code: lv for code, lv in levels.items() if lv is not None}
-                if len(resolved) != len(levels):
-                    continue  # a scale changed shape: the same, for a person to judge
-                scored = scorer(resolved)
-                assessment = Assessment(
-                    ocg=source.ocg,
-                    model=model,
-                    assessor=actor,
-                    assessed_at=now,
-                    risk_score=scored.risk,
-                    position_score=scored.position,
-                    band=scored.band,
-                    confidence=scored.confidence,
-                    summary=source.summary,
-                    rescored_from=source,
-                )
-                rationale = {v.dimension.code: v.rationale for v in source.values.all()}
-                made.append((assessment, resolved, rationale))
-            Assessment.objects.bulk_create([a for a, *_unused in made])
-            AssessmentValue.objects.bulk_create(
-                [
-                    AssessmentValue(
-                        assessment=a,
-                        dimension=lv.dimension,
-                        level=lv,
-                        rationale=rationale.get(code, ""),
-                    )
-                    for a, resolved, rationale in made
-                    for code, lv in resolved.items()
-                ],
-                batch_size=5000,
-            )
-            ocgs = []
-            for assessment, *_unused in made:
-                ocg = assessment.ocg
-                ocg.band = assessment.band
-                ocg.band_rank = model.band_rank(assessment.band)
-                ocg.risk_score = assessment.risk_score
-                ocg.assessed_on = timezone.localtime(now).date()
-                ocg.review_due_on = ocg.assessed_on + dt.timedelta(days=model.review_days)
-                ocgs.append(ocg)
-            Ocg.objects.bulk_update(
-                ocgs, ["band", "band_rank", "risk_score", "assessed_on", "review_due_on"]
-            )
-            done += len(made)
-            audit.record(
-                AuditAction.UPDATE,
-                actor=actor,
-                object_type="scoring.scoringmodel",
-                object_id=str(model.pk),
-                object_repr=str(model),
-                detail={"rescored": [a.ocg.reference for a, *_unused in made]},
-            )
+            for field_name in SUBJECT_FIELDS.values():
+                ids = [pk for name, pk in chunk if name == field_name]
+                if ids:
+                    done += rescorer.rescore(field_name, ids)
         if progress:
             progress(min(start + batch, total), total)
     return done
+
+
+class _Rescorer:
+    """One batch task's state: the new model's scales and formulas, read once."""
+
+    def __init__(self, actor: Any, model: ScoringModel) -> None:
+        self.actor, self.model = actor, model
+        dimensions = {d.code: d for d in model.dimensions.prefetch_related("levels")}
+        self.codes = set(dimensions)
+        self.by_order = {
+            code: {lv.order: lv for lv in d.levels.all()} for code, d in dimensions.items()
+        }
+        self.scorer = Scorer(model)
+        self.now = timezone.now()
+
+    def rescore(self, field_name: str, ids: list[int]) -> int:
+        sources = (
+            Assessment.objects.filter(pk__in=ids)
+            .exclude(model=self.model)
+            .select_related(field_name)
+            .prefetch_related("values__dimension", "values__level")
+        )
+        made: list[tuple[Assessment, dict[str, ScaleLevel], dict[str, str]]] = []
+        for source in sources:
+            chosen = {v.dimension.code: v.level.order for v in source.values.all()}
+            if set(chosen) != self.codes:
+                continue  # a new dimension needs a person's judgement, not a batch
+            levels = {code: self.by_order[code].get(order) for code, order in chosen.items()}
+            resolved = {code: lv for code, lv in levels.items() if lv is not None}
+            if len(resolved) != len(levels):
+                continue  # a scale changed shape: the same, for a person to judge
+            scored = self.scorer(resolved)
+            assessment = Assessment(
+                **{field_name: getattr(source, field_name)},
+                model=self.model,
+                assessor=self.actor,
+                assessed_at=self.now,
+                risk_score=scored.risk,
+                position_score=scored.position,
+                band=scored.band,
+                confidence=scored.confidence,
+                summary=source.summary,
+                rescored_from=source,
+            )
+            rationale = {v.dimension.code: v.rationale for v in source.values.all()}
+            made.append((assessment, resolved, rationale))
+        if not made:
+            return 0
+        Assessment.objects.bulk_create([a for a, *_unused in made])
+        AssessmentValue.objects.bulk_create(
+            [
+                AssessmentValue(
+                    assessment=a,
+                    dimension=lv.dimension,
+                    level=lv,
+                    rationale=rationale.get(code, ""),
+                )
+                for a, resolved, rationale in made
+                for code, lv in resolved.items()
+            ],
+            batch_size=5000,
+        )
+        items = [a.subject for a, *_unused in made]
+        for item, (assessment, *_unused) in zip(items, made, strict=True):
+            _current(item, self.model, assessment)
+        type(items[0]).objects.bulk_update(items, CURRENT_FIELDS)
+        audit.record(
+            AuditAction.UPDATE,
+            actor=self.actor,
+            object_type="scoring.scoringmodel",
+            object_id=str(self.model.pk),
+            object_repr=str(self.model),
+            detail={"rescored": [item.reference for item in items]},
+        )
+        return len(made)

@@ -1,4 +1,4 @@
-"""Scoring pages: the prioritised picture, assessing an OCG, the models and their guidance."""
+"""Scoring pages: the prioritised picture, assessing a register item, models and guidance."""
 
 from __future__ import annotations
 
@@ -18,11 +18,17 @@ from concord.core import audit, policy
 from concord.core.access import open_record
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation, Region
-from concord.scoring import importing, picture, services
+from concord.scoring import history, importing, picture, services
 from concord.scoring.choices import OwnerLevel
 from concord.scoring.filters import PictureFilter
-from concord.scoring.models import ImportBatch, ScoringModel, published_model
-from concord.threats.models import CriminalityType, Ocg
+from concord.scoring.models import (
+    Assessment,
+    ImportBatch,
+    ScoringModel,
+    published_model,
+    subject_field,
+)
+from concord.threats.models import REGISTER_ITEMS, CriminalityType
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, parse_filters
 
@@ -38,27 +44,27 @@ def _model_or_none() -> ScoringModel | None:
 def picture_view(request: HttpRequest) -> HttpResponseBase:
     """One ranked list of everything the person may see, by nation, region or force."""
     filters, errors = parse_filters(PictureFilter, request.GET)
-    visible = filters.filter(Ocg.objects.visible_to(request.user)).distinct()
-    items = picture.ranked(visible)
+    items = picture.ranked(request.user, filters)
     model = _model_or_none()
-    used = {k: str(v) for k, v in filters.model_dump().items() if v is not None}
     fmt = request.GET.get("export")
     if fmt in FORMATS:
         audit.record(
             AuditAction.EXPORT,
             actor=request.user,
-            object_type="threats.ocg",
-            detail={"filters": used, "format": fmt, "view": "priorities"},
+            object_type="threats",
+            detail={"filters": filters.used(), "format": fmt, "view": "priorities"},
         )
         return export_response(
             name="priorities",
             fmt=fmt,
             headers=[
                 _("Rank"),
+                _("Kind"),
                 _("Reference"),
                 _("Name"),
                 _("Band"),
                 _("Risk score"),
+                _("Criminality"),
                 _("Owner"),
                 _("Owning level"),
                 _("Re-assessment due"),
@@ -67,33 +73,40 @@ def picture_view(request: HttpRequest) -> HttpResponseBase:
             rows=(
                 (
                     n,
-                    r.ocg.reference,
-                    r.ocg.name,
-                    r.ocg.band,
-                    r.ocg.risk_score or "",
-                    r.ocg.owner.code,
+                    r.kind_label,
+                    r.reference,
+                    r.name,
+                    r.band,
+                    r.risk_score or "",
+                    "; ".join(r.criminality),
+                    r.owner.code,
                     r.level,
-                    r.ocg.review_due_on or "",
+                    r.review_due_on or "",
                     r.mismatch,
                 )
                 for n, r in enumerate(picture.rows(items.iterator(chunk_size=500), model), start=1)
             ),
         )
     page = paginate(request, items)
+    rows = list(picture.rows(page.object_list, model))
     audit.record(
         AuditAction.SEARCH,
         actor=request.user,
-        object_type="threats.ocg",
-        detail={"filters": used, "view": "priorities", "shown": [o.reference for o in page]},
+        object_type="threats",
+        detail={
+            "filters": filters.used(),
+            "view": "priorities",
+            "shown": [r.reference for r in rows],
+        },
     )
-    bands = picture.counts_by_band(visible)
+    bands = picture.counts_by_band(request.user, filters)
     top = max((b["n"] for b in bands), default=0)
     return render(
         request,
         "scoring/picture.html",
         {
             "page_obj": page,
-            "rows": picture.rows(page, model),
+            "rows": rows,
             "filters": filters,
             "filter_errors": errors,
             "first_rank": page.start_index(),
@@ -102,16 +115,20 @@ def picture_view(request: HttpRequest) -> HttpResponseBase:
             "forces": Organisation.objects.forces(),
             "criminality_types": CriminalityType.objects.all(),
             "levels": OwnerLevel.choices,
+            "kinds": list(picture.KIND_LABELS.items()),
         },
     )
 
 
 @login_required
-def assess(request: HttpRequest, reference: str) -> HttpResponse:
-    """Score an OCG under the published model: a value and a rationale for each dimension."""
-    ocg = open_record(
+def assess(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """Score an OCG, priority individual or vulnerability under the published model: a value
+    and a rationale for each dimension."""
+    if kind not in REGISTER_ITEMS:
+        raise Http404
+    item = open_record(
         request,
-        Ocg.objects.select_related("owner"),
+        REGISTER_ITEMS[kind].objects.select_related("owner"),
         action=policy.CHANGE,
         reference=reference.upper(),
     )
@@ -127,9 +144,9 @@ def assess(request: HttpRequest, reference: str) -> HttpResponse:
                 chosen[dimension.code] = int(raw)
             rationale[dimension.code] = request.POST.get(f"{dimension.code}-rationale", "")
         try:
-            assessment = services.assess_ocg(
+            assessment = services.assess(
                 actor=request.user,
-                ocg=ocg,
+                item=item,
                 chosen=chosen,
                 rationale=rationale,
                 summary=request.POST.get("summary", ""),
@@ -143,23 +160,47 @@ def assess(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(
                 request,
                 _("%(ref)s is now band %(band)s.")
-                % {"ref": ocg.reference, "band": assessment.band},
+                % {"ref": item.reference, "band": assessment.band},
             )
-            return redirect("threats:ocg_detail", reference=ocg.reference)
-    elif last := ocg.assessments.filter(model=model).prefetch_related("values__level").first():
-        chosen = {v.dimension.code: v.level.order for v in last.values.select_related("dimension")}
-        rationale = {v.dimension.code: v.rationale for v in last.values.select_related("dimension")}
+            return redirect(item.get_absolute_url())
+    elif last := (
+        Assessment.objects.filter(**{subject_field(item): item}, model=model)
+        .prefetch_related("values__dimension", "values__level")
+        .first()
+    ):
+        chosen = {v.dimension.code: v.level.order for v in last.values.all()}
+        rationale = {v.dimension.code: v.rationale for v in last.values.all()}
     return render(
         request,
         "scoring/assess.html",
         {
-            "ocg": ocg,
+            "item": item,
             "model": model,
             "dimensions": dimensions,
             "chosen": chosen,
             "rationale": rationale,
             "errors": errors,
             "summary": request.POST.get("summary", ""),
+            "history": history.for_item(item),
+        },
+    )
+
+
+@login_required
+def history_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """Every assessment of one item, what changed each time, and the score trend."""
+    if kind not in REGISTER_ITEMS:
+        raise Http404
+    item = open_record(
+        request, REGISTER_ITEMS[kind].objects.select_related("owner"), reference=reference.upper()
+    )
+    return render(
+        request,
+        "scoring/history.html",
+        {
+            "item": item,
+            "history": history.for_item(item),
+            "can_change": policy.can(request.user, policy.CHANGE, item),
         },
     )
 

@@ -1,6 +1,9 @@
-"""Register API: OCGs through the same policy, reasons and audit as the pages."""
+"""Register API: OCGs, priority individuals and vulnerabilities, read through the same
+policy, reasons and audit as the pages."""
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -9,8 +12,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from concord.core import audit
 from concord.core.access import open_record
 from concord.core.models import AuditAction
-from concord.threats.filters import OcgFilter
-from concord.threats.models import Nominal, Ocg, OcgMember
+from concord.threats.filters import OcgFilter, PriorityIndividualFilter, VulnerabilityFilter
+from concord.threats.models import Nominal, Ocg, OcgMember, PriorityIndividual, Vulnerability
 
 router = Router(tags=["register"])
 
@@ -110,3 +113,132 @@ def get_ocg(request: HttpRequest, reference: str) -> Ocg:
         ).select_related("nominal")
     )
     return ocg
+
+
+class RegisterItemOut(Schema):
+    reference: str
+    name: str
+    status: str
+    owner: str
+    classification: str
+    sensitive: bool
+    marking: str
+    band: str
+    risk_score: Decimal | None
+    assessed_on: dt.date | None
+    review_due_on: dt.date | None
+    ocgs: list[str]
+
+    resolve_owner = staticmethod(OcgOut.resolve_owner)
+
+    @staticmethod
+    def resolve_ocgs(obj: PriorityIndividual | Vulnerability) -> list[str]:
+        # Only linked OCGs the reader may see, set by the view from the access policy.
+        return [o.reference for o in getattr(obj, "visible_ocgs", [])]
+
+
+class PriorityIndividualOut(RegisterItemOut):
+    nominal: str | None
+    designated_on: dt.date
+
+    @staticmethod
+    def resolve_nominal(obj: PriorityIndividual) -> str | None:
+        # The person's reference only where the reader may see the person too.
+        return getattr(obj, "visible_nominal", None)
+
+
+class VulnerabilityOut(RegisterItemOut):
+    kind: str
+    summary: str
+    force_areas: list[str]
+    identified_on: dt.date
+
+    resolve_force_areas = staticmethod(OcgDetailOut.resolve_force_areas)
+
+
+def _with_visible_links(request: HttpRequest, items: list[Any]) -> list[Any]:
+    """Attach to each item the linked OCGs (and for a PI the person) the reader may see: a
+    fixed number of queries for a page of any size."""
+    if not items:
+        return items
+    model = type(items[0])
+    through: Any = model.ocgs.through
+    column = f"{model._meta.model_name}_id"
+    visible = Ocg.objects.visible_to(request.user)
+    links: dict[int, list[Ocg]] = {}
+    for row in through.objects.filter(
+        **{f"{column}__in": [i.pk for i in items]}, ocg__in=visible
+    ).select_related("ocg"):
+        links.setdefault(getattr(row, column), []).append(row.ocg)
+    people: dict[int, str] = {}
+    if model is PriorityIndividual:
+        people = dict(
+            Nominal.objects.visible_to(request.user)
+            .filter(pk__in=[i.nominal_id for i in items])
+            .values_list("pk", "reference")
+        )
+    for item in items:
+        item.visible_ocgs = sorted(links.get(item.pk, []), key=lambda o: o.reference)
+        if model is PriorityIndividual:
+            item.visible_nominal = people.get(item.nominal_id)
+    return items
+
+
+class _LinkedPagination(LimitOffsetPagination):
+    """Limit/offset pages whose items get their visible links attached (see above)."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = _with_visible_links(request, list(page["items"]))
+        return page
+
+
+def _list(request: HttpRequest, model: Any, filters: Any) -> Any:
+    items = filters.filter(model.objects.visible_to(request.user).select_related("owner"))
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type=f"threats.{model._meta.model_name}",
+        detail={"filters": {k: str(v) for k, v in filters.model_dump().items() if v is not None}},
+    )
+    return items.distinct().order_by("reference")
+
+
+@router.get("/pis", response=list[PriorityIndividualOut], summary="Priority individuals")
+@paginate(_LinkedPagination)
+def list_pis(request: HttpRequest, filters: Query[PriorityIndividualFilter]) -> object:
+    return _list(request, PriorityIndividual, filters)
+
+
+@router.get(
+    "/pis/{reference}",
+    response=PriorityIndividualOut,
+    summary="One priority individual",
+    description="Records outside your own work need a reason in X-Access-Reason (428).",
+)
+def get_pi(request: HttpRequest, reference: str) -> PriorityIndividual:
+    pi = open_record(
+        request, PriorityIndividual.objects.select_related("owner"), reference=reference.upper()
+    )
+    return _with_visible_links(request, [pi])[0]  # type: ignore[no-any-return]
+
+
+@router.get("/vulnerabilities", response=list[VulnerabilityOut], summary="Vulnerabilities")
+@paginate(_LinkedPagination)
+def list_vulnerabilities(request: HttpRequest, filters: Query[VulnerabilityFilter]) -> object:
+    return _list(request, Vulnerability, filters).prefetch_related("force_areas")
+
+
+@router.get(
+    "/vulnerabilities/{reference}",
+    response=VulnerabilityOut,
+    summary="One vulnerability",
+    description="Records outside your own work need a reason in X-Access-Reason (428).",
+)
+def get_vulnerability(request: HttpRequest, reference: str) -> Vulnerability:
+    vulnerability = open_record(
+        request, Vulnerability.objects.select_related("owner"), reference=reference.upper()
+    )
+    return _with_visible_links(request, [vulnerability])[0]  # type: ignore[no-any-return]

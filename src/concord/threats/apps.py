@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ThreatsConfig(AppConfig):
-    """The register: OCGs, nominals (people) and their membership."""
+    """The register: OCGs, priority individuals, vulnerabilities and POLE entities."""
 
     name = "concord.threats"
     label = "threats"
@@ -18,6 +18,22 @@ class ThreatsConfig(AppConfig):
         register(
             NavItem(
                 "threats:ocg_list", _("OCGs"), order=10, visible=lambda user: bool(user.role_codes)
+            )
+        )
+        register(
+            NavItem(
+                "threats:pi_list",
+                _("Priority individuals"),
+                order=11,
+                visible=lambda user: bool(user.role_codes),
+            )
+        )
+        register(
+            NavItem(
+                "threats:vulnerability_list",
+                _("Vulnerabilities"),
+                order=12,
+                visible=lambda user: bool(user.role_codes),
             )
         )
         register(

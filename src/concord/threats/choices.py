@@ -38,3 +38,11 @@ class LinkType(models.TextChoices):
     DIRECTOR = "director", _("Director of")
     EMPLOYED = "employed", _("Works for")
     ASSOCIATED = "associated", _("Associated with")
+
+
+class VulnerabilityKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    PLACE = "place", _("Place")
+    COMMUNITY = "community", _("Community")
+    BUSINESS = "business", _("Business")
+    THEME = "theme", _("Theme")

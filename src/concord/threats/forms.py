@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core.choices import Classification
 from concord.organisations.models import Organisation
-from concord.threats.choices import MemberRole
+from concord.threats.choices import MemberRole, VulnerabilityKind
 from concord.threats.models import CriminalityType
 
 
@@ -69,4 +69,61 @@ class ShareForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     until = forms.DateField(
         label=_("Until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _references(value: str) -> list[str]:
+    return [r for r in value.replace(",", " ").split() if r]
+
+
+class MarkingFields(forms.Form):
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    sensitive = forms.BooleanField(label=_("SENSITIVE (strict need-to-know)"), required=False)
+    handling_instructions = forms.CharField(
+        label=_("Handling instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PriorityIndividualForm(forms.Form):
+    nominal = forms.CharField(
+        label=_("Person's reference"),
+        max_length=24,
+        help_text=_("The nominal's reference, for example NOM-DYP-000123."),
+    )
+    ocgs = forms.CharField(
+        label=_("OCG references (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate references with spaces or commas."),
+    )
+    summary = forms.CharField(
+        label=_("Why a priority individual"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    classification = MarkingFields.base_fields["classification"]
+    sensitive = MarkingFields.base_fields["sensitive"]
+    handling_instructions = MarkingFields.base_fields["handling_instructions"]
+
+    def clean_ocgs(self) -> list[str]:
+        return _references(self.cleaned_data.get("ocgs", ""))
+
+
+class VulnerabilityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is at risk"), choices=VulnerabilityKind.choices)
+    name = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    ocgs = PriorityIndividualForm.base_fields["ocgs"]
+    force_areas = OcgForm.base_fields["force_areas"]
+    classification = MarkingFields.base_fields["classification"]
+    sensitive = MarkingFields.base_fields["sensitive"]
+    handling_instructions = MarkingFields.base_fields["handling_instructions"]
+
+    def clean_ocgs(self) -> list[str]:
+        return _references(self.cleaned_data.get("ocgs", ""))
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is archived"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10
     )

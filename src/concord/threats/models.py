@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import ProtectedRecord
 from concord.organisations.models import BilingualName, Organisation
-from concord.threats.choices import EntityKind, Gender, LinkType, MemberRole, OcgStatus
+from concord.threats.choices import (
+    EntityKind,
+    Gender,
+    LinkType,
+    MemberRole,
+    OcgStatus,
+    VulnerabilityKind,
+)
 
 
 class CriminalityType(BilingualName):
@@ -42,32 +52,40 @@ class ReferenceCounter(models.Model):
         return f"{self.prefix}-{self.organisation_id}: {self.last}"
 
 
-class Ocg(ProtectedRecord):
-    """An organised crime group on the register."""
-
-    reference = models.CharField(_("reference"), max_length=24, unique=True)
-    name = models.CharField(_("name or operation name"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=10, choices=OcgStatus.choices, default=OcgStatus.ACTIVE
-    )
-    archived_reason = models.TextField(_("reason archived"), blank=True)
-    archived_on = models.DateField(_("archived on"), null=True, blank=True)
-    criminality_types = models.ManyToManyField(
-        CriminalityType, verbose_name=_("criminality"), blank=True, related_name="ocgs"
-    )
-    force_areas = models.ManyToManyField(
+def force_areas_field() -> models.ManyToManyField[Organisation, Any]:
+    return models.ManyToManyField(
         Organisation,
         verbose_name=_("force areas affected"),
         blank=True,
         related_name="+",
         limit_choices_to={"kind": "force"},
     )
+
+
+def ranking_indexes() -> list[models.Index]:
+    """Each register item's indexes for owner lists and for ranking by band and score."""
+    return [
+        models.Index(fields=["owner", "status"]),
+        models.Index(fields=["band_rank", "risk_score"]),
+    ]
+
+
+class RegisterItem(ProtectedRecord):
+    """What the prioritised picture ranks (OCGs, priority individuals, vulnerabilities): a
+    reference, a status, and the current assessment kept here by the scoring services so that
+    ranking at national scale reads one row per item."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    name = models.CharField(_("name"), max_length=310)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OcgStatus.choices, default=OcgStatus.ACTIVE
+    )
+    archived_reason = models.TextField(_("reason archived"), blank=True)
+    archived_on = models.DateField(_("archived on"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    mapped_on = models.DateField(_("mapped on"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    # The current assessment, kept here by the scoring services for ranking at scale.
     band = models.CharField(_("priority band"), max_length=4, blank=True)
     band_rank = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     risk_score = models.DecimalField(
@@ -76,18 +94,15 @@ class Ocg(ProtectedRecord):
     assessed_on = models.DateField(_("last assessed"), null=True, blank=True)
     review_due_on = models.DateField(_("re-assessment due"), null=True, blank=True, db_index=True)
 
+    # The short kind used in URLs, the picture and exports ("ocg", "pi", "vulnerability").
+    kind_code = ""
+
     class Meta:
-        ordering = ["reference"]
-        verbose_name = _("OCG")
-        verbose_name_plural = _("OCGs")
-        indexes = [
-            models.Index(fields=["owner", "status"]),
-            models.Index(fields=["band_rank", "risk_score"]),
-        ]
+        abstract = True
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="active") | ~Q(archived_reason=""),
-                name="ocg_archived_has_reason",
+                name="%(class)s_archived_has_reason",
             ),
         ]
 
@@ -97,6 +112,28 @@ class Ocg(ProtectedRecord):
     @property
     def audit_label(self) -> str:
         return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"threats:{self.kind_code}_detail", args=[self.reference])
+
+
+class Ocg(RegisterItem):
+    """An organised crime group on the register."""
+
+    name = models.CharField(_("name or operation name"), max_length=200)
+    criminality_types = models.ManyToManyField(
+        CriminalityType, verbose_name=_("criminality"), blank=True, related_name="ocgs"
+    )
+    force_areas = force_areas_field()
+    mapped_on = models.DateField(_("mapped on"))
+
+    kind_code = "ocg"
+
+    class Meta(RegisterItem.Meta):
+        ordering = ["reference"]
+        verbose_name = _("OCG")
+        verbose_name_plural = _("OCGs")
+        indexes = ranking_indexes()
 
 
 class Nominal(ProtectedRecord):
@@ -205,3 +242,57 @@ class EntityLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_link_type_display()} {self.entity}"
+
+
+class PriorityIndividual(RegisterItem):
+    """A nominal designated a priority individual, optionally linked to OCGs."""
+
+    nominal = models.ForeignKey(
+        Nominal, on_delete=models.PROTECT, related_name="priority_records", verbose_name=_("person")
+    )
+    # `name` holds the person's name when designated: the picture ranks without nominals.
+    ocgs = models.ManyToManyField(
+        Ocg, verbose_name=_("OCGs"), blank=True, related_name="priority_individuals"
+    )
+    designated_on = models.DateField(_("designated on"))
+
+    kind_code = "pi"
+
+    class Meta(RegisterItem.Meta):
+        ordering = ["reference"]
+        verbose_name = _("priority individual")
+        verbose_name_plural = _("priority individuals")
+        indexes = ranking_indexes()
+        constraints = [
+            *RegisterItem.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["owner", "nominal"],
+                condition=Q(status="active"),
+                name="one_active_pi_per_owner_and_person",
+            ),
+        ]
+
+
+class Vulnerability(RegisterItem):
+    """A person, place, community, business or theme at risk from SOC, linked to OCGs."""
+
+    kind = models.CharField(_("at risk"), max_length=12, choices=VulnerabilityKind.choices)
+    name = models.CharField(_("title"), max_length=200)
+    ocgs = models.ManyToManyField(
+        Ocg, verbose_name=_("OCGs"), blank=True, related_name="vulnerabilities"
+    )
+    force_areas = force_areas_field()
+    identified_on = models.DateField(_("identified on"))
+
+    kind_code = "vulnerability"
+
+    class Meta(RegisterItem.Meta):
+        ordering = ["reference"]
+        verbose_name = _("vulnerability")
+        verbose_name_plural = _("vulnerabilities")
+        indexes = ranking_indexes()
+
+
+REGISTER_ITEMS: dict[str, type[RegisterItem]] = {
+    model.kind_code: model for model in (Ocg, PriorityIndividual, Vulnerability)
+}

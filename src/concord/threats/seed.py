@@ -1,8 +1,10 @@
-"""Demo world: OCGs and their members for every force, more for the scenario forces."""
+"""Demo world: OCGs and their members for every force, more for the scenario forces; priority
+individuals and vulnerabilities linked to them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -18,7 +20,9 @@ from concord.threats.models import (
     Nominal,
     Ocg,
     OcgMember,
+    PriorityIndividual,
     ReferenceCounter,
+    Vulnerability,
 )
 
 # Forces where the demo scenarios happen hold more of the register.
@@ -177,6 +181,8 @@ def seed(world: DemoWorld) -> None:
         ],
         batch_size=5000,
     )
+    pis = _priority_individuals(world, ocgs, nominals, memberships, reference)
+    vulnerabilities = _vulnerabilities(world, ocgs, reference)
     ReferenceCounter.objects.bulk_create(
         [
             ReferenceCounter(prefix=prefix, organisation_id=org_id, last=last)
@@ -206,11 +212,125 @@ def seed(world: DemoWorld) -> None:
         )
     world.count("OCGs", len(ocgs))
     world.count("nominals", len(nominals))
+    world.count("priority individuals", len(pis))
+    world.count("vulnerabilities", len(vulnerabilities))
     world.refs["ocgs"] = ocgs
+    world.refs["register_items"] = [*ocgs, *pis, *vulnerabilities]
+
+
+def _priority_individuals(
+    world: DemoWorld,
+    ocgs: list[Ocg],
+    nominals: list[Nominal],
+    memberships: list[tuple[int, int, str]],
+    reference: Callable[[str, Organisation], str],
+) -> list[PriorityIndividual]:
+    """Principals and significant members designated priority individuals by the owning
+    force, or (for about one in six) by the region's ROCU."""
+    rng = world.rng
+    today = timezone.localdate()
+    rocus = {o.region_id: o for o in Organisation.objects.filter(kind=OrganisationKind.ROCU)}
+    candidates = [m for m in memberships if m[2] != MemberRole.PERIPHERAL]
+    rng.shuffle(candidates)
+    chosen = sorted(candidates[: world.scale.priority_individuals], key=lambda m: m[1])
+    pis: list[PriorityIndividual] = []
+    linked: list[Ocg] = []
+    for ocg_index, nominal_index, _role in world.track(chosen, total=len(chosen), desc="PIs"):
+        ocg, nominal = ocgs[ocg_index], nominals[nominal_index]
+        owner = ocg.owner
+        if rng.random() < 0.16 and owner.region_id in rocus:
+            owner = rocus[owner.region_id]
+        pi = PriorityIndividual(
+            owner=owner,
+            reference=reference("PI", owner),
+            nominal=nominal,
+            name=nominal.full_name,
+            classification=ocg.classification,
+            sensitive=ocg.sensitive,
+            summary=rng.choice(PI_REASONS),
+            designated_on=today - dt.timedelta(days=rng.randint(0, 700)),
+        )
+        pis.append(pi)
+        linked.append(ocg)
+    PriorityIndividual.objects.bulk_create(pis, batch_size=1000)
+    through = PriorityIndividual.ocgs.through
+    through.objects.bulk_create(
+        [
+            through(priorityindividual_id=p.pk, ocg_id=o.pk)
+            for p, o in zip(pis, linked, strict=True)
+        ],
+        batch_size=5000,
+    )
+    return pis
+
+
+def _vulnerabilities(
+    world: DemoWorld, ocgs: list[Ocg], reference: Callable[[str, Organisation], str]
+) -> list[Vulnerability]:
+    """People, places, communities, businesses and themes at risk from the groups."""
+    rng, fake = world.rng, world.fake
+    today = timezone.localdate()
+    total = max(1, world.scale.priority_individuals // 2)
+    items: list[Vulnerability] = []
+    links: list[tuple[int, list[Ocg]]] = []
+    for ocg in world.track(rng.sample(ocgs, k=min(total, len(ocgs))), total=total, desc="vulns"):
+        kind, template = rng.choice(VULNERABILITY_TEMPLATES)
+        items.append(
+            Vulnerability(
+                owner=ocg.owner,
+                reference=reference("VUL", ocg.owner),
+                kind=kind,
+                name=template.format(street=fake.street_name(), town=fake.city()),
+                classification=ocg.classification,
+                sensitive=ocg.sensitive,
+                summary=fake.paragraph(nb_sentences=2),
+                identified_on=today - dt.timedelta(days=rng.randint(0, 500)),
+            )
+        )
+        links.append((len(items) - 1, [ocg]))
+    Vulnerability.objects.bulk_create(items, batch_size=1000)
+    ocg_through = Vulnerability.ocgs.through
+    ocg_through.objects.bulk_create(
+        [
+            ocg_through(vulnerability_id=items[i].pk, ocg_id=o.pk)
+            for i, linked in links
+            for o in linked
+        ],
+        batch_size=5000,
+    )
+    area_through = Vulnerability.force_areas.through
+    area_through.objects.bulk_create(
+        [
+            area_through(vulnerability_id=v.pk, organisation_id=v.owner_id)
+            for v in items
+            if v.owner.kind == OrganisationKind.FORCE
+        ],
+        batch_size=5000,
+    )
+    return items
+
+
+PI_REASONS = [
+    "Controls supply into the force area; linked to serious violence.",
+    "Launders proceeds for several groups through cash businesses.",
+    "Recruits and exploits children to run county lines.",
+    "Facilitates organised immigration crime through the ports.",
+    "Supplies firearms to urban street gangs.",
+]
+VULNERABILITY_TEMPLATES = [
+    ("place", "Cuckooed flats, {street}"),
+    ("person", "Young person exploited to run drugs ({town})"),
+    ("community", "Migrant workers in {town} at risk of labour exploitation"),
+    ("business", "Hand car wash on {street} used for laundering"),
+    ("theme", "County lines exploitation of children in {town}"),
+    ("place", "Night-time economy around {street}"),
+]
 
 
 def reset() -> None:
     Share.objects.filter(content_type__app_label="threats").delete()
+    PriorityIndividual.objects.all().delete()
+    Vulnerability.objects.all().delete()
     OcgMember.objects.all().delete()
     Ocg.objects.all().delete()
     Nominal.objects.all().delete()

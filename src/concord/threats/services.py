@@ -13,12 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.choices import OPERATIONAL_ROLES, Classification, RoleCode
+from concord.core.choices import OPERATIONAL_ROLES, Classification, OrganisationKind, RoleCode
 from concord.core.models import AuditAction, validate_classification
 from concord.core.text import normalise_name
 from concord.organisations.models import Organisation
 from concord.threats import identifiers
-from concord.threats.choices import EntityKind, Gender, LinkType, MemberRole, OcgStatus
+from concord.threats.choices import (
+    EntityKind,
+    Gender,
+    LinkType,
+    MemberRole,
+    OcgStatus,
+    VulnerabilityKind,
+)
 from concord.threats.models import (
     CriminalityType,
     Entity,
@@ -26,7 +33,10 @@ from concord.threats.models import (
     Nominal,
     Ocg,
     OcgMember,
+    PriorityIndividual,
     ReferenceCounter,
+    RegisterItem,
+    Vulnerability,
 )
 
 OCG_FIELDS = (
@@ -300,28 +310,174 @@ def add_member(*, actor: Any, ocg: Ocg, member: MemberDetails) -> OcgMember:
 
 
 @transaction.atomic
-def archive_ocg(*, actor: Any, ocg: Ocg, reason: str, on: dt.date | None = None) -> Ocg:
-    """Archive an OCG with a reason (it stays on the register, marked archived)."""
-    if not policy.can(actor, policy.CHANGE, ocg):
-        raise PermissionDenied(_("You cannot change this OCG."))
-    if ocg.status == OcgStatus.ARCHIVED:
-        raise ValidationError(_("This OCG is already archived."))
+def archive(*, actor: Any, item: RegisterItem, reason: str, on: dt.date | None = None) -> Any:
+    """Archive an OCG, priority individual or vulnerability with a reason (it stays on the
+    register, marked archived, and leaves the active picture)."""
+    if not policy.can(actor, policy.CHANGE, item):
+        raise PermissionDenied(_("You cannot change this record."))
+    if item.status == OcgStatus.ARCHIVED:
+        raise ValidationError(_("This record is already archived."))
     if len(reason.strip()) < 10:
-        raise ValidationError({"reason": _("Say why the group is archived.")})
-    before = audit.snapshot(ocg, ["status", "archived_reason", "archived_on"])
-    ocg.status = OcgStatus.ARCHIVED
-    ocg.archived_reason = reason.strip()
-    ocg.archived_on = on or timezone.localdate()
-    ocg.save(update_fields=["status", "archived_reason", "archived_on", "updated_at"])
+        raise ValidationError({"reason": _("Say why it is archived (at least ten characters).")})
+    before = audit.snapshot(item, ["status", "archived_reason", "archived_on"])
+    item.status = OcgStatus.ARCHIVED
+    item.archived_reason = reason.strip()
+    item.archived_on = on or timezone.localdate()
+    item.save(update_fields=["status", "archived_reason", "archived_on", "updated_at"])
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
-        obj=ocg,
+        obj=item,
         changes=audit.diff(
-            before, audit.snapshot(ocg, ["status", "archived_reason", "archived_on"])
+            before, audit.snapshot(item, ["status", "archived_reason", "archived_on"])
         ),
     )
-    return ocg
+    return item
+
+
+def _visible_ocgs(actor: Any, references: Sequence[str]) -> list[Ocg]:
+    """OCGs by reference that the actor may see; an unseen one reads as not recognised."""
+    wanted = list(dict.fromkeys(r.strip().upper() for r in references if r.strip()))
+    found = {o.reference: o for o in Ocg.objects.visible_to(actor).filter(reference__in=wanted)}
+    unknown = [r for r in wanted if r not in found]
+    if unknown:
+        raise ValidationError(
+            {"ocgs": _("Not recognised: %(refs)s") % {"refs": ", ".join(unknown)}}
+        )
+    return [found[r] for r in wanted]
+
+
+def _stricter_marking(
+    classification: str, sensitive: bool, sources: Iterable[Any]
+) -> tuple[str, bool]:
+    """A record built on others is marked at least as high as each of them."""
+    for source in sources:
+        if source.classification == Classification.SECRET:
+            classification = Classification.SECRET
+        sensitive = sensitive or source.sensitive
+    return classification, sensitive
+
+
+@transaction.atomic
+def designate_priority_individual(
+    *,
+    actor: Any,
+    nominal_reference: str,
+    ocgs: Sequence[str] = (),
+    summary: str = "",
+    classification: str = Classification.OFFICIAL,
+    sensitive: bool = False,
+    handling_instructions: str = "",
+    designated_on: dt.date | None = None,
+) -> PriorityIndividual:
+    """Designate a person the actor may see as a priority individual of the actor's
+    organisation, optionally linked to OCGs. The record is marked at least as high as the
+    person and each OCG, so it never shows someone who could not see them."""
+    organisation = require_mapper(actor)
+    _check_marking(classification, actor)
+    nominal = (
+        Nominal.objects.visible_to(actor)
+        .filter(reference=nominal_reference.strip().upper())
+        .first()
+    )
+    if nominal is None:
+        raise ValidationError({"nominal": _("No person you can see has that reference.")})
+    linked = _visible_ocgs(actor, ocgs)
+    if PriorityIndividual.objects.filter(
+        owner=organisation, nominal=nominal, status=OcgStatus.ACTIVE
+    ).exists():
+        raise ValidationError(
+            {"nominal": _("%(name)s is already a priority individual here.") % {"name": nominal}}
+        )
+    classification, sensitive = _stricter_marking(classification, sensitive, [nominal, *linked])
+    _check_marking(classification, actor)
+    pi = PriorityIndividual(
+        owner=organisation,
+        reference=next_reference("PI", organisation),
+        nominal=nominal,
+        name=nominal.full_name,
+        summary=summary.strip(),
+        classification=classification,
+        sensitive=sensitive,
+        handling_instructions=handling_instructions.strip(),
+        designated_on=designated_on or timezone.localdate(),
+        created_by=actor,
+    )
+    pi.save()
+    pi.ocgs.set(linked)
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=pi,
+        changes=audit.diff(
+            {},
+            {
+                **audit.snapshot(pi, ["reference", "classification", "sensitive"]),
+                "nominal": nominal.reference,
+                "ocgs": [o.reference for o in linked],
+            },
+        ),
+    )
+    return pi
+
+
+@dataclass(frozen=True)
+class VulnerabilityDetails:
+    kind: str
+    name: str
+    summary: str = ""
+    ocgs: Sequence[str] = ()  # OCG references
+    force_areas: Sequence[str] = ()  # force codes
+    classification: str = Classification.OFFICIAL
+    sensitive: bool = False
+    handling_instructions: str = ""
+    identified_on: dt.date | None = None
+
+
+@transaction.atomic
+def record_vulnerability(*, actor: Any, details: VulnerabilityDetails) -> Vulnerability:
+    """Record a person, place, community, business or theme at risk, linked to OCGs."""
+    organisation = require_mapper(actor)
+    if details.kind not in VulnerabilityKind.values:
+        raise ValidationError({"kind": _("Choose what is at risk from the list.")})
+    name = " ".join(details.name.split())
+    if len(name) < 3:
+        raise ValidationError({"name": _("Give the vulnerability a title.")})
+    _check_marking(details.classification, actor)
+    linked = _visible_ocgs(actor, details.ocgs)
+    areas = _lookup(Organisation, details.force_areas, "force_areas", kind="force")
+    if not areas and organisation.kind == OrganisationKind.FORCE:
+        areas = [organisation]  # a force's vulnerability is in its own area unless said
+    classification, sensitive = _stricter_marking(details.classification, details.sensitive, linked)
+    vulnerability = Vulnerability(
+        owner=organisation,
+        reference=next_reference("VUL", organisation),
+        kind=details.kind,
+        name=name,
+        summary=details.summary.strip(),
+        classification=classification,
+        sensitive=sensitive,
+        handling_instructions=details.handling_instructions.strip(),
+        identified_on=details.identified_on or timezone.localdate(),
+        created_by=actor,
+    )
+    vulnerability.save()
+    vulnerability.ocgs.set(linked)
+    vulnerability.force_areas.set(areas)
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=vulnerability,
+        changes=audit.diff(
+            {},
+            {
+                **audit.snapshot(vulnerability, ["reference", "kind", "name", "classification"]),
+                "ocgs": [o.reference for o in linked],
+                "force_areas": [a.code for a in areas],
+            },
+        ),
+    )
+    return vulnerability
 
 
 def canonical_form(kind: str, value: str, details: dict[str, str] | None = None) -> str:

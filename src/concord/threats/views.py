@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +23,18 @@ from concord.organisations.models import User
 from concord.threats import services
 from concord.threats.choices import EntityKind
 from concord.threats.filters import OcgFilter
-from concord.threats.forms import MemberFormSet, OcgForm, ShareForm
-from concord.threats.models import CriminalityType, Entity, EntityLink, Nominal, Ocg, OcgMember
+from concord.threats.forms import ArchiveForm, MemberFormSet, OcgForm, ShareForm
+from concord.threats.models import (
+    REGISTER_ITEMS,
+    CriminalityType,
+    Entity,
+    EntityLink,
+    Nominal,
+    Ocg,
+    OcgMember,
+    PriorityIndividual,
+    Vulnerability,
+)
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, parse_filters
 
@@ -36,61 +47,83 @@ def visible_ocgs(user: Any) -> QuerySet[Ocg]:
     )
 
 
-@login_required
-def ocg_list(request: HttpRequest) -> HttpResponseBase:
-    """OCGs the person may see; filtering, download and the view itself are audited."""
-    filters, errors = parse_filters(OcgFilter, request.GET)
-    ocgs = filters.filter(visible_ocgs(request.user)).distinct()
+def register_list(
+    request: HttpRequest,
+    *,
+    filters: Any,
+    errors: dict[str, str],
+    items: QuerySet[Any],
+    object_type: str,
+    template: str,
+    export: tuple[list[str], Callable[[Any], Sequence[object]]],
+    context: dict[str, Any] | None = None,
+) -> HttpResponseBase:
+    """A register list: filtered, paginated, downloadable as CSV or XLSX; the view and every
+    download are audited with the filters used and what was shown."""
     used = {k: str(v) for k, v in filters.model_dump().items() if v is not None}
     fmt = request.GET.get("export")
     if fmt in FORMATS:
         audit.record(
             AuditAction.EXPORT,
             actor=request.user,
-            object_type="threats.ocg",
-            detail={"filters": used, "format": fmt, "count": ocgs.count()},
+            object_type=object_type,
+            detail={"filters": used, "format": fmt, "count": items.count()},
         )
+        headers, row = export
         return export_response(
-            name="ocgs",
+            name=object_type.rsplit(".", 1)[-1] + "s",
             fmt=fmt,
-            headers=[
+            headers=headers,
+            rows=(row(item) for item in items.iterator(chunk_size=500)),
+        )
+    page = paginate(request, items)
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type=object_type,
+        detail={"filters": used, "query": used.get("q", ""), "shown": [o.reference for o in page]},
+    )
+    return render(
+        request,
+        template,
+        {"page_obj": page, "filters": filters, "filter_errors": errors, **(context or {})},
+    )
+
+
+@login_required
+def ocg_list(request: HttpRequest) -> HttpResponseBase:
+    """OCGs the person may see."""
+    filters, errors = parse_filters(OcgFilter, request.GET)
+    return register_list(
+        request,
+        filters=filters,
+        errors=errors,
+        items=filters.filter(visible_ocgs(request.user)).distinct(),
+        object_type="threats.ocg",
+        template="threats/ocg_list.html",
+        export=(
+            [
                 _("Reference"),
                 _("Name"),
                 _("Status"),
                 _("Owner"),
                 _("Criminality"),
+                _("Band"),
                 _("Marking"),
                 _("Mapped on"),
             ],
-            rows=(
-                (
-                    o.reference,
-                    o.name,
-                    o.get_status_display(),
-                    o.owner.code,
-                    "; ".join(c.name for c in o.criminality_types.all()),
-                    o.marking,
-                    o.mapped_on.isoformat(),
-                )
-                for o in ocgs.iterator(chunk_size=500)
+            lambda o: (
+                o.reference,
+                o.name,
+                o.get_status_display(),
+                o.owner.code,
+                "; ".join(c.name for c in o.criminality_types.all()),
+                o.band,
+                o.marking,
+                o.mapped_on.isoformat(),
             ),
-        )
-    page = paginate(request, ocgs)
-    audit.record(
-        AuditAction.SEARCH,
-        actor=request.user,
-        object_type="threats.ocg",
-        detail={"filters": used, "query": used.get("q", ""), "shown": [o.reference for o in page]},
-    )
-    return render(
-        request,
-        "threats/ocg_list.html",
-        {
-            "page_obj": page,
-            "filters": filters,
-            "filter_errors": errors,
-            "criminality_types": CriminalityType.objects.all(),
-        },
+        ),
+        context={"criminality_types": CriminalityType.objects.all()},
     )
 
 
@@ -122,6 +155,10 @@ def ocg_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "shares": shares,
             "criminality": ocg.criminality_types.all(),
             "force_areas": ocg.force_areas.all(),
+            "priority_individuals": PriorityIndividual.objects.visible_to(request.user).filter(
+                ocgs=ocg
+            ),
+            "vulnerabilities": Vulnerability.objects.visible_to(request.user).filter(ocgs=ocg),
         },
     )
 
@@ -164,8 +201,7 @@ def ocg_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(ref)s was mapped.") % {"ref": ocg.reference})
             return redirect("threats:ocg_detail", reference=ocg.reference)
@@ -173,11 +209,14 @@ def ocg_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ocg_share(request: HttpRequest, reference: str) -> HttpResponse:
-    """The owner shares an OCG with an organisation or a person, for a purpose."""
-    ocg = open_record(
+def share(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """The owner shares an OCG, priority individual or vulnerability with an organisation or
+    a person, for a purpose."""
+    if kind not in REGISTER_ITEMS:
+        raise Http404
+    item = open_record(
         request,
-        Ocg.objects.all(),
+        REGISTER_ITEMS[kind].objects.all(),
         action=policy.SHARE,
         audit_action=AuditAction.VIEW,
         reference=reference.upper(),
@@ -194,19 +233,48 @@ def ocg_share(request: HttpRequest, reference: str) -> HttpResponse:
             try:
                 core_services.share_record(
                     actor=request.user,
-                    obj=ocg,
+                    obj=item,
                     purpose=data["purpose"],
                     to_organisation=data["organisation"],
                     to_person=person,
                     until=data["until"],
                 )
             except ValidationError as exc:
-                for field, errs in getattr(exc, "message_dict", {None: exc.messages}).items():
-                    form.add_error(field if field in form.fields else None, errs)
+                form_errors(form, exc)
             else:
-                messages.success(request, _("%(ref)s was shared.") % {"ref": ocg.reference})
-                return redirect("threats:ocg_detail", reference=ocg.reference)
-    return render(request, "threats/ocg_share.html", {"ocg": ocg, "form": form})
+                messages.success(request, _("%(ref)s was shared.") % {"ref": item.reference})
+                return redirect(item.get_absolute_url())
+    return render(request, "threats/share.html", {"item": item, "form": form})
+
+
+@login_required
+def archive(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """Archive an OCG, priority individual or vulnerability, saying why."""
+    if kind not in REGISTER_ITEMS:
+        raise Http404
+    item = open_record(
+        request,
+        REGISTER_ITEMS[kind].objects.all(),
+        action=policy.CHANGE,
+        audit_action=AuditAction.VIEW,
+        reference=reference.upper(),
+    )
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.archive(actor=request.user, item=item, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("%(ref)s was archived.") % {"ref": item.reference})
+            return redirect(item.get_absolute_url())
+    return render(request, "threats/archive.html", {"item": item, "form": form})
+
+
+def form_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has one."""
+    for field_name, errs in getattr(exc, "message_dict", {None: exc.messages}).items():
+        form.add_error(field_name if field_name in form.fields else None, errs)
 
 
 def identifier_forms(query: str) -> set[str]:
@@ -269,4 +337,13 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-__all__ = ["ocg_create", "ocg_detail", "ocg_list", "ocg_share", "search"]
+__all__ = [
+    "archive",
+    "form_errors",
+    "ocg_create",
+    "ocg_detail",
+    "ocg_list",
+    "register_list",
+    "search",
+    "share",
+]
