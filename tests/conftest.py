@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -41,3 +42,37 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+REFERENCE_MIGRATIONS = [
+    importlib.import_module(f"concord.{name}").Migration
+    for name in (
+        "organisations.migrations.0002_reference_data",
+        "organisations.migrations.0003_organisation_national_reach",
+        "threats.migrations.0002_criminality_types",
+        "scoring.migrations.0002_default_model",
+        "monitoring.migrations.0002_default_rules",
+    )
+]
+
+
+@pytest.fixture
+def committed_world(transactional_db: None) -> Iterator[None]:
+    """For tests that commit for real (browser tests, racing connections): the runner empties
+    every table after each one, so put the reference data back first (the data migrations' own
+    loaders), and take the append-only audit triggers off at the end only so the runner can
+    empty those tables too. pytest-django runs these tests after the rest."""
+    from django.apps import apps
+    from django.db.migrations import RunPython
+
+    from concord.core import audit
+    from concord.organisations.models import Organisation
+
+    if not Organisation.objects.exists():
+        for migration in REFERENCE_MIGRATIONS:
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)
+    audit.install_triggers()
+    yield
+    audit.drop_triggers()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -28,18 +27,6 @@ ARGS = [
 ]
 
 
-REFERENCE_MIGRATIONS = [
-    importlib.import_module(f"concord.{name}").Migration
-    for name in (
-        "organisations.migrations.0002_reference_data",
-        "organisations.migrations.0003_organisation_national_reach",
-        "threats.migrations.0002_criminality_types",
-        "scoring.migrations.0002_default_model",
-        "monitoring.migrations.0002_default_rules",
-    )
-]
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
@@ -49,24 +36,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def committed_world(transactional_db: None) -> Iterator[None]:
-    """Browser tests commit for real, so the runner empties every table after each one. Put the
-    reference data back first (the data migrations' own loaders), and take the append-only
-    audit triggers off at the end only so the runner can empty those tables too."""
-    from django.apps import apps
-    from django.db.migrations import RunPython
-
-    from concord.core import audit
-    from concord.organisations.models import Organisation
-
-    if not Organisation.objects.exists():
-        for migration in REFERENCE_MIGRATIONS:
-            for operation in migration.operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
-    audit.install_triggers()
-    yield
-    audit.drop_triggers()
+def _committed(committed_world: None) -> None:
+    """Every browser test runs against a committed world (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "concord.organisations",
     "concord.threats",
     "concord.scoring",
+    "concord.ownership",
     "concord.monitoring",
 ]
 
@@ -114,7 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": env.get_str("CONCORD_TEST_SQLITE_NAME", "") or None}
+    # Tests use a file, not shared-cache memory: several connections (racing requests, the
+    # browser tests' live server) then lock as they do in production.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.get_str("CONCORD_TEST_SQLITE_NAME", str(VAR_DIR / "test-concord.sqlite3"))
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("CONCORD_DB_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -177,6 +182,10 @@ EMAIL_BACKEND = env.get_str(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.get_str("CONCORD_FROM_EMAIL", "concord@localhost")
+# Where links in emails point (no trailing slash).
+CONCORD_BASE_URL = env.get_str("CONCORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A mapped OCG or priority individual with no LRO this many days after mapping is a vacancy.
+CONCORD_LRO_VACANCY_DAYS = env.get_int("CONCORD_LRO_VACANCY_DAYS", 14)
 
 LOG_LEVEL = env.get_choice("CONCORD_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOG_FORMAT = env.get_choice("CONCORD_LOG_FORMAT", "json", ("json", "text"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("access-reason/", access_reason, name="access_reason"),
     path("", include("concord.monitoring.urls")),
     path("", include("concord.scoring.urls")),
+    path("", include("concord.ownership.urls")),
     path("", include("concord.threats.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("concord.organisations.urls")),

@@ -116,6 +116,7 @@ def picture_view(request: HttpRequest) -> HttpResponseBase:
             "criminality_types": CriminalityType.objects.all(),
             "levels": OwnerLevel.choices,
             "kinds": list(picture.KIND_LABELS.items()),
+            "review_days": model.review_days if model else 90,
         },
     )
 

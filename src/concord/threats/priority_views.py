@@ -22,6 +22,7 @@ from concord.threats.filters import PriorityIndividualFilter, VulnerabilityFilte
 from concord.threats.forms import PriorityIndividualForm, VulnerabilityForm
 from concord.threats.models import Nominal, Ocg, PriorityIndividual, RegisterItem, Vulnerability
 from concord.threats.views import form_errors, register_list
+from concord.web import panels
 from concord.web.lists import parse_filters
 
 
@@ -148,7 +149,13 @@ def pi_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     nominal = Nominal.objects.visible_to(request.user).filter(pk=pi.nominal_id).first()
     return render(
-        request, "threats/pi_detail.html", {**_detail_context(request, pi), "nominal": nominal}
+        request,
+        "threats/pi_detail.html",
+        {
+            **_detail_context(request, pi),
+            "nominal": nominal,
+            "panels": panels.render(request, "pi", pi),
+        },
     )
 
 

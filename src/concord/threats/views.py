@@ -35,6 +35,7 @@ from concord.threats.models import (
     PriorityIndividual,
     Vulnerability,
 )
+from concord.web import panels
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, parse_filters
 
@@ -159,6 +160,7 @@ def ocg_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 ocgs=ocg
             ),
             "vulnerabilities": Vulnerability.objects.visible_to(request.user).filter(ocgs=ocg),
+            "panels": panels.render(request, "ocg", ocg),
         },
     )
 

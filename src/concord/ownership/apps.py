@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OwnershipConfig(AppConfig):
+    """Who owns each OCG and priority individual, their SIO/LRO/SRO, and transfers of risk."""
+
+    name = "concord.ownership"
+    label = "ownership"
+    verbose_name = _("Ownership")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from concord.core import seeding
+        from concord.ownership.seed import STEP
+        from concord.ownership.views import panel
+        from concord.threats.models import Ocg, PriorityIndividual
+        from concord.web import panels
+        from concord.web.navigation import NavItem, register
+
+        seeding.register(STEP)
+        for model in (Ocg, PriorityIndividual):
+            post_save.connect(
+                _start_history, sender=model, dispatch_uid=f"ownership-{model.__name__}"
+            )
+            panels.register(model.kind_code, panel, order=10)
+        register(
+            NavItem(
+                "ownership:transfers",
+                _("Transfers"),
+                order=20,
+                visible=lambda user: bool(user.role_codes),
+            )
+        )
+
+
+def _start_history(
+    sender: type, instance: object, created: bool, raw: bool, **kwargs: object
+) -> None:
+    """A newly mapped OCG or designated PI starts its ownership history with its owner."""
+    if created and not raw:
+        from concord.ownership.services import open_period
+
+        open_period(instance)  # type: ignore[arg-type]

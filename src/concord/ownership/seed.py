@@ -1,0 +1,80 @@
+"""Demo world: every OCG and PI's ownership history begins; most have an SIO and an LRO."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from concord.core.seeding import DemoWorld, SeedStep
+from concord.organisations.models import User
+from concord.ownership.choices import AppointmentRole
+from concord.ownership.models import (
+    Appointment,
+    HandoverItem,
+    OwnershipPeriod,
+    TransferMessage,
+    TransferRequest,
+)
+from concord.threats.models import Ocg, PriorityIndividual
+
+POSTS = {AppointmentRole.SIO: "sio", AppointmentRole.LRO: "lro"}
+
+
+def seed(world: DemoWorld) -> None:
+    rng = world.rng
+    today = timezone.localdate()
+    # People who can hold each post, by organisation (the demo personas first).
+    holders: dict[tuple[int, str], list[Any]] = {}
+    for person in (
+        User.objects.filter(is_active=True, roles__code__in=POSTS.values())
+        .prefetch_related("roles")
+        .order_by("username")
+        .distinct()
+    ):
+        for code in person.role_codes & set(POSTS.values()):
+            holders.setdefault((person.organisation_id, code), []).append(person)
+    periods: list[OwnershipPeriod] = []
+    appointments: list[Appointment] = []
+    for field, model in (("ocg", Ocg), ("priority_individual", PriorityIndividual)):
+        items = list(model.objects.only("pk", "owner_id", "created_at", "created_by_id"))
+        for item in world.track(items, total=len(items), desc=f"owners ({field})"):
+            periods.append(
+                OwnershipPeriod(
+                    **{f"{field}_id": item.pk},
+                    organisation_id=item.owner_id,
+                    started_at=item.created_at,
+                )
+            )
+            for role, code in POSTS.items():
+                people = holders.get((item.owner_id, code))
+                # Some posts stay empty, so the demo shows vacancies.
+                if not people or rng.random() < 0.15:
+                    continue
+                person = rng.choice(people)
+                appointments.append(
+                    Appointment(
+                        **{f"{field}_id": item.pk},
+                        role=role,
+                        person=person,
+                        organisation_id=person.organisation_id,
+                        started_on=today - dt.timedelta(days=rng.randint(0, 400)),
+                        appointed_by=person,
+                    )
+                )
+    OwnershipPeriod.objects.bulk_create(periods, batch_size=2000, ignore_conflicts=True)
+    Appointment.objects.bulk_create(appointments, batch_size=2000)
+    world.count("ownership periods", len(periods))
+    world.count("appointments", len(appointments))
+
+
+def reset() -> None:
+    HandoverItem.objects.all().delete()
+    TransferMessage.objects.all().delete()
+    OwnershipPeriod.objects.all().delete()
+    Appointment.objects.all().delete()
+    TransferRequest.objects.all().delete()
+
+
+STEP = SeedStep(name="ownership", order=25, run=seed, reset=reset)
