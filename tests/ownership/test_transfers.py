@@ -433,3 +433,26 @@ def test_transfer_pages_are_for_the_two_parties_only(client, cast):
     client.force_login(dp_sio)
     page = client.get(f"/ocgs/{ocg.reference}/").content.decode()
     assert "Accepted: handover in progress" in page  # the ownership panel on the OCG page
+
+
+def test_notifications_are_listed_counted_and_marked_read(client, cast):
+    dp_sio, chair = cast("dp.sio"), cast("tarian.chair")
+    ocg = make_ocg("DYP", "OFFICIAL", False)
+    transfer = services.request_transfer(
+        actor=dp_sio,
+        item=ocg,
+        kind="support",
+        to_organisation=organisation("TARIAN"),
+        reason="Firearms supply across the region",
+        asked="An SIO",
+    )
+    client.force_login(chair)
+    home = client.get("/").content.decode()
+    assert '1<span class="govuk-visually-hidden"> unread</span>' in home
+    page = client.get("/notifications/").content.decode()
+    assert f"/transfers/{transfer.pk}/" in page
+    assert "New" in page
+    assert Notification.objects.get(person=chair).read_at is not None
+    assert "unread</span>" not in client.get("/").content.decode()
+    client.force_login(cast("gmp.lro"))  # nobody else's notifications
+    assert f"/transfers/{transfer.pk}/" not in client.get("/notifications/").content.decode()

@@ -312,3 +312,21 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_api_token(actor=me, token=token)
     messages.success(request, _("The token %(token)s was revoked.") % {"token": token.prefix})
     return redirect("organisations:profile")
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Your notifications, newest first; opening the page marks them read, and "Open" follows a
+    notification's link."""
+    from django.utils import timezone
+
+    from concord.organisations.models import Notification
+
+    mine = Notification.objects.filter(person=request.user)
+    page = paginate(request, mine)
+    unread_ids = [n.pk for n in page if n.read_at is None]
+    response = render(
+        request, "organisations/notifications.html", {"page_obj": page, "unread": set(unread_ids)}
+    )
+    Notification.objects.filter(pk__in=unread_ids).update(read_at=timezone.now())
+    return response
