@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from concord.ownership.models import TaskingRequest
 from concord.threats import services as threat_services
 from concord.threats.models import Entity, Nominal, Ocg, PriorityIndividual, Vulnerability
 from tests.factories import organisation, persona
@@ -119,6 +120,42 @@ def make_vulnerability(owner_code: str, classification: str, sensitive: bool) ->
     )
 
 
+def make_tasking(owner_code: str, classification: str, sensitive: bool) -> Any:
+    """A tasking request from the owner to its region's ROCU."""
+    import datetime as dt
+
+    from concord.ownership import tasking
+
+    actor = _mapper(owner_code)
+    if classification == "SECRET":
+        actor.vetting_level = "SC"
+        actor.save()
+        from concord.core import policy
+
+        policy.forget(actor)
+    rocu = "TARIAN" if owner_code == "DYP" else "NWROCU"
+    made = tasking.request_tasking(
+        actor=actor,
+        to_organisation=organisation(rocu),
+        capability="Zephyrine covert surveillance",
+        asked="Two weeks of mobile surveillance",
+        reason="Supply route into the region",
+        respond_by=dt.date.today() + dt.timedelta(days=7),
+        classification=classification,
+        sensitive=sensitive,
+    )
+    # The receiving ROCU sees the request through a share (tests/ownership checks that); here
+    # the matrix checks the record's own marking, so the share is taken away.
+    from django.utils import timezone
+
+    from concord.core.models import Share
+
+    Share.objects.filter(object_id=made.pk, to_organisation__code=rocu).update(
+        revoked_at=timezone.now()
+    )
+    return made
+
+
 RECORD_TYPES: dict[str, RecordType] = {
     "ocg": RecordType(
         model=Ocg,
@@ -185,5 +222,12 @@ RECORD_TYPES: dict[str, RecordType] = {
             "/priorities/?export=csv",
         ],
         counted=["/api/v1/vulnerabilities"],
+    ),
+    "tasking": RecordType(
+        model=TaskingRequest,
+        make=make_tasking,
+        label=lambda t: t.reference,
+        page=lambda t: f"/tasking/{t.reference}/",
+        listings=lambda t: ["/tasking/", "/tasking/?export=csv", "/tasking/?export=xlsx"],
     ),
 }

@@ -111,6 +111,11 @@ class ProtectedRecord(TimeStampedModel):
         """How the record is named in the audit trail (no content beyond its reference)."""
         return str(self)[:200]
 
+    def addressed_to(self, organisation_id: int | None) -> bool:
+        """True when the record is addressed to that organisation as its work (a request it
+        must decide), so opening it through its share needs no reason. Most records: never."""
+        return False
+
 
 class Share(models.Model):
     """An owner's explicit share of one record with an organisation or a person, for a purpose."""

@@ -228,5 +228,8 @@ def can(user: Any, action: str, obj: Any) -> bool:
 
 
 def needs_reason(user: Any, obj: Any) -> bool:
-    """True when the person sees `obj` only through a share or a wider role."""
-    return basis(user, obj) in Basis.NEEDS_REASON
+    """True when the person sees `obj` only through a share or a wider role, and it is not
+    addressed to their organisation (a tasking request is the receiver's own work)."""
+    if basis(user, obj) not in Basis.NEEDS_REASON:
+        return False
+    return not obj.addressed_to(viewer_for(user).organisation_id)

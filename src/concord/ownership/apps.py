@@ -27,6 +27,14 @@ class OwnershipConfig(AppConfig):
             panels.register(model.kind_code, panel, order=10)
         register(
             NavItem(
+                "ownership:tasking",
+                _("Tasking"),
+                order=21,
+                visible=lambda user: bool(user.role_codes),
+            )
+        )
+        register(
+            NavItem(
                 "ownership:transfers",
                 _("Transfers"),
                 order=20,

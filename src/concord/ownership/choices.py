@@ -50,3 +50,15 @@ class HandoverTopic(models.TextChoices):
     RISKS = "risks", _("Risks")
     SAFEGUARDING = "safeguarding", _("Safeguarding")
     ACTIONS = "actions", _("Outstanding actions")
+
+
+class TaskingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    QUERIED = "queried", _("Queried")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DONE = "done", _("Done")
+
+
+TASKING_AWAITING = frozenset({TaskingStatus.REQUESTED, TaskingStatus.QUERIED})

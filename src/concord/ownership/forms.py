@@ -60,3 +60,31 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is withdrawn"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class TaskingForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("To"),
+        queryset=Organisation.objects.active().exclude(kind=OrganisationKind.PARTNER),
+        to_field_name="code",
+    )
+    capability = forms.CharField(
+        label=_("Capability or action"),
+        max_length=200,
+        help_text=_("For example: covert surveillance, a financial investigator, a warrant team."),
+    )
+    asked = forms.CharField(
+        label=_("What exactly is asked"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    respond_by = forms.DateField(
+        label=_("Respond by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    about = forms.CharField(
+        label=_("OCG or priority individual reference (optional)"), required=False, max_length=24
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -13,10 +13,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.models import ProtectedRecord
 from concord.organisations.models import Organisation
 from concord.ownership.choices import (
     AppointmentRole,
     HandoverTopic,
+    TaskingStatus,
     TransferKind,
     TransferStatus,
     Urgency,
@@ -210,12 +212,102 @@ class HandoverItem(models.Model):
         return f"{self.get_topic_display()} for {self.transfer_id}"
 
 
+class TaskingRequest(ProtectedRecord):
+    """A formal request for a capability or an action from one organisation to another: force
+    to its ROCU, ROCU to a force of its region, the NCA to a ROCU (national tasking), a ROCU to
+    the NCA. The requesting organisation owns it; the receiver sees it by a share."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    to_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    ocg = models.ForeignKey(
+        Ocg,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("OCG"),
+    )
+    priority_individual = models.ForeignKey(
+        PriorityIndividual,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("priority individual"),
+    )
+    capability = models.CharField(_("capability or action"), max_length=200)
+    asked = models.TextField(_("what is asked"))
+    reason = models.TextField(_("reason"))
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
+    respond_by = models.DateField(_("respond by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskingStatus.choices, default=TaskingStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    # Set when an overdue request was escalated to the receiver's chief officers.
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tasking request")
+        verbose_name_plural = _("tasking requests")
+        indexes = [
+            models.Index(fields=["to_organisation", "status"]),
+            models.Index(fields=["status", "respond_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.capability}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference
+
+    def addressed_to(self, organisation_id: int | None) -> bool:
+        return organisation_id == self.to_organisation_id
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status in ("requested", "queried") and self.respond_by < timezone.localdate()
+
+
+class TaskingMessage(models.Model):
+    """A query on a tasking request and its answer, in order."""
+
+    tasking = models.ForeignKey(TaskingRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("message"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:40]}"
+
+
 __all__ = [
     "SUBJECT_FIELDS",
     "AboutOwnedItem",
     "Appointment",
     "HandoverItem",
     "OwnershipPeriod",
+    "TaskingMessage",
+    "TaskingRequest",
     "TransferKind",
     "TransferMessage",
     "TransferRequest",

@@ -400,20 +400,19 @@ def _require_decider(actor: Any, transfer: TransferRequest) -> None:
         )
 
 
-def _move(transfer: TransferRequest, allowed: Iterable[str], **changes: Any) -> None:
+def move_status(obj: Any, allowed: Iterable[str], **changes: Any) -> None:
     """Change a request's status only if it is still in one of `allowed`: a conditional UPDATE,
-    so two people deciding at once cannot both succeed."""
-    moved = TransferRequest.objects.filter(pk=transfer.pk, status__in=list(allowed)).update(
-        **changes
-    )
+    so two people deciding at once cannot both succeed; the loser is told what happened."""
+    model = type(obj)
+    moved = model._base_manager.filter(pk=obj.pk, status__in=list(allowed)).update(**changes)
     if moved != 1:
-        current = TransferRequest.objects.get(pk=transfer.pk)
+        current = model._base_manager.get(pk=obj.pk)
         raise ValidationError(
             _("This request is already %(status)s.")
             % {"status": current.get_status_display().lower()}
         )
     for name, value in changes.items():
-        setattr(transfer, name, value)
+        setattr(obj, name, value)
 
 
 @transaction.atomic
@@ -430,7 +429,7 @@ def decide_transfer(
     _require_decider(actor, transfer)
     now = timezone.now()
     if decision == "accept":
-        _move(
+        move_status(
             transfer,
             {TransferStatus.REQUESTED, TransferStatus.QUERIED},
             status=TransferStatus.ACCEPTED,
@@ -442,7 +441,7 @@ def decide_transfer(
     elif decision == "decline":
         if len(reason.strip()) < 10:
             raise ValidationError({"reason": _("Say why the request is declined.")})
-        _move(
+        move_status(
             transfer,
             {TransferStatus.REQUESTED, TransferStatus.QUERIED},
             status=TransferStatus.DECLINED,
@@ -455,7 +454,7 @@ def decide_transfer(
     elif decision == "query":
         if len(reason.strip()) < 5:
             raise ValidationError({"reason": _("Write the question.")})
-        _move(transfer, {TransferStatus.REQUESTED}, status=TransferStatus.QUERIED)
+        move_status(transfer, {TransferStatus.REQUESTED}, status=TransferStatus.QUERIED)
         TransferMessage.objects.create(transfer=transfer, author=actor, text=reason.strip())
     else:
         raise ValidationError({"decision": _("Accept, decline or query.")})
@@ -483,7 +482,7 @@ def answer_query(*, actor: Any, transfer: TransferRequest, text: str) -> Transfe
         raise PermissionDenied(_("You cannot see this item."))
     if len(text.strip()) < 5:
         raise ValidationError({"text": _("Write the answer.")})
-    _move(transfer, {TransferStatus.QUERIED}, status=TransferStatus.REQUESTED)
+    move_status(transfer, {TransferStatus.QUERIED}, status=TransferStatus.REQUESTED)
     TransferMessage.objects.create(transfer=transfer, author=actor, text=text.strip())
     _audit_transfer(actor, transfer, "answer", text)
     notify(
@@ -504,7 +503,7 @@ def withdraw_transfer(*, actor: Any, transfer: TransferRequest, reason: str) -> 
         raise PermissionDenied(_("Only the requesting side withdraws a request."))
     if len(reason.strip()) < 10:
         raise ValidationError({"reason": _("Say why the request is withdrawn.")})
-    _move(
+    move_status(
         transfer,
         OPEN_STATUSES,
         status=TransferStatus.WITHDRAWN,
@@ -619,7 +618,7 @@ def complete_transfer(
     model = type(transfer.subject)
     item = model.objects.select_for_update().get(pk=transfer.subject.pk)
     now = timezone.now()
-    _move(
+    move_status(
         transfer,
         {TransferStatus.ACCEPTED},
         status=TransferStatus.COMPLETED,
