@@ -182,6 +182,9 @@ EMAIL_BACKEND = env.get_str(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.get_str("CONCORD_FROM_EMAIL", "concord@localhost")
+EMAIL_HOST = env.get_str("CONCORD_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.get_int("CONCORD_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_USE_TLS = env.get_bool("CONCORD_EMAIL_USE_TLS", False)
 # Where links in emails point (no trailing slash).
 CONCORD_BASE_URL = env.get_str("CONCORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A mapped OCG or priority individual with no LRO this many days after mapping is a vacancy.

@@ -238,5 +238,9 @@ def vulnerability_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "threats/item_form.html",
-        {"form": form, "heading": _("Record a vulnerability"), "button": _("Record")},
+        {
+            "form": form,
+            "heading": _("Record a vulnerability"),
+            "button": _("Record the vulnerability"),
+        },
     )
