@@ -322,7 +322,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
     from concord.organisations.models import Notification
 
-    mine = Notification.objects.filter(person=request.user)
+    mine = Notification.objects.filter(person_id=request.user.pk)
     page = paginate(request, mine)
     unread_ids = [n.pk for n in page if n.read_at is None]
     response = render(
