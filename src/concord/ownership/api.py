@@ -1,0 +1,287 @@
+"""Ownership API: an item's owners and posts, transfer requests and tasking requests, through
+the same services, policy and audit as the pages."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from concord.core import audit, policy
+from concord.core.access import open_record
+from concord.core.models import AuditAction
+from concord.organisations.models import Organisation
+from concord.ownership import services, tasking
+from concord.ownership.filters import TaskingFilter
+from concord.ownership.models import SUBJECT_FIELDS, TaskingRequest, TransferRequest
+from concord.threats.models import REGISTER_ITEMS, RegisterItem
+
+router = Router(tags=["ownership"])
+
+
+class PeriodOut(Schema):
+    organisation: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    transfer: int | None
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> str:
+        return str(obj.organisation.code)
+
+    @staticmethod
+    def resolve_transfer(obj: Any) -> int | None:
+        return obj.transfer_id  # type: ignore[no-any-return]
+
+
+class PostOut(Schema):
+    role: str
+    person: str
+    organisation: str
+    started_on: dt.date
+
+    @staticmethod
+    def resolve_person(obj: Any) -> str:
+        return str(obj.person.username)
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> str:
+        return str(obj.organisation.code)
+
+
+class OwnershipOut(Schema):
+    reference: str
+    owner: str
+    history: list[PeriodOut]
+    posts: list[PostOut]
+    vacancies: list[str]
+
+
+def _item(request: HttpRequest, kind: str, reference: str) -> RegisterItem:
+    if kind not in SUBJECT_FIELDS:
+        raise Http404
+    item: RegisterItem = open_record(
+        request, REGISTER_ITEMS[kind].objects.select_related("owner"), reference=reference.upper()
+    )
+    return item
+
+
+@router.get(
+    "/ownership/{kind}/{reference}",
+    response=OwnershipOut,
+    summary="Owners over time, people in post and vacancies of an OCG (ocg) or PI (pi)",
+)
+def get_ownership(request: HttpRequest, kind: str, reference: str) -> dict[str, Any]:
+    item = _item(request, kind, reference)
+    posts = services.current_appointments(item)
+    return {
+        "reference": item.reference,
+        "owner": item.owner.code,
+        "history": services.history(item),
+        "posts": list(posts.values()),
+        "vacancies": [f"{v.role}: {v.why}" for v in services.vacancies(item, posts)],
+    }
+
+
+class TransferOut(Schema):
+    id: int
+    item: str
+    kind: str
+    from_organisation: str
+    to_organisation: str
+    status: str
+    urgency: str
+    reason: str
+    asked: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_reason: str
+
+    @staticmethod
+    def resolve_item(obj: TransferRequest) -> str:
+        return obj.subject.reference
+
+    @staticmethod
+    def resolve_from_organisation(obj: TransferRequest) -> str:
+        return obj.from_organisation.code
+
+    @staticmethod
+    def resolve_to_organisation(obj: TransferRequest) -> str:
+        return obj.to_organisation.code
+
+
+class TransferIn(Schema):
+    item_kind: str = "ocg"
+    item: str
+    kind: str
+    to_organisation: str
+    reason: str
+    asked: str
+    urgency: str = "routine"
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str = ""
+
+
+def _organisation(code: str) -> Organisation:
+    found = Organisation.objects.active().filter(code=code.upper()).first()
+    if found is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"to_organisation": "No organisation has that code."})
+    return found
+
+
+def _my_transfers(request: HttpRequest) -> Any:
+    organisation = request.user.acting_organisation()  # type: ignore[union-attr]
+    return TransferRequest.objects.filter(
+        from_organisation=organisation
+    ) | TransferRequest.objects.filter(to_organisation=organisation)
+
+
+@router.get(
+    "/transfers", response=list[TransferOut], summary="Transfers your organisation sent or received"
+)
+@paginate(LimitOffsetPagination)
+def list_transfers(request: HttpRequest) -> Any:
+    return _my_transfers(request).select_related(
+        "ocg", "priority_individual", "from_organisation", "to_organisation"
+    )
+
+
+def _transfer(request: HttpRequest, pk: int) -> TransferRequest:
+    transfer = (
+        _my_transfers(request)
+        .select_related("ocg", "priority_individual", "from_organisation", "to_organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if transfer is None or not policy.can(request.user, policy.VIEW, transfer.subject):
+        raise Http404
+    audit.record(
+        AuditAction.VIEW,
+        actor=request.user,
+        object_type="ownership.transferrequest",
+        object_id=str(transfer.pk),
+        object_repr=f"{transfer.get_kind_display()} {transfer.subject.reference}",
+    )
+    return transfer  # type: ignore[no-any-return]
+
+
+@router.get("/transfers/{pk}", response=TransferOut, summary="One transfer request")
+def get_transfer(request: HttpRequest, pk: int) -> TransferRequest:
+    return _transfer(request, pk)
+
+
+@router.post("/transfers", response={201: TransferOut}, summary="Request a transfer or support")
+def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[TransferRequest]:
+    item = _item(request, payload.item_kind, payload.item)
+    made = services.request_transfer(
+        actor=request.user,
+        item=item,
+        kind=payload.kind,
+        to_organisation=_organisation(payload.to_organisation),
+        reason=payload.reason,
+        asked=payload.asked,
+        urgency=payload.urgency,
+    )
+    return Status(201, made)
+
+
+@router.post("/transfers/{pk}/decision", response=TransferOut, summary="Accept, decline or query")
+def decide_transfer(request: HttpRequest, pk: int, payload: DecisionIn) -> TransferRequest:
+    return services.decide_transfer(
+        actor=request.user,
+        transfer=_transfer(request, pk),
+        decision=payload.decision,
+        reason=payload.reason,
+    )
+
+
+class TaskingOut(Schema):
+    reference: str
+    from_organisation: str
+    to_organisation: str
+    capability: str
+    asked: str
+    reason: str
+    urgency: str
+    respond_by: dt.date
+    status: str
+    decision_reason: str
+    outcome: str
+    escalated_at: dt.datetime | None
+    marking: str
+
+    @staticmethod
+    def resolve_from_organisation(obj: TaskingRequest) -> str:
+        return obj.owner.code
+
+    @staticmethod
+    def resolve_to_organisation(obj: TaskingRequest) -> str:
+        return obj.to_organisation.code
+
+
+class TaskingIn(Schema):
+    to_organisation: str
+    capability: str
+    asked: str
+    reason: str
+    respond_by: dt.date
+    urgency: str = "routine"
+
+
+@router.get("/tasking", response=list[TaskingOut], summary="Tasking requests you may see")
+@paginate(LimitOffsetPagination)
+def list_tasking(request: HttpRequest, filters: Query[TaskingFilter]) -> Any:
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type="ownership.taskingrequest",
+        detail={"filters": {k: str(v) for k, v in filters.model_dump().items() if v is not None}},
+    )
+    return filters.filter(
+        TaskingRequest.objects.visible_to(request.user).select_related("owner", "to_organisation")
+    ).order_by("-created_at", "-id")
+
+
+def _tasking(request: HttpRequest, reference: str) -> TaskingRequest:
+    return open_record(
+        request,
+        TaskingRequest.objects.select_related("owner", "to_organisation", "requested_by"),
+        reference=reference.upper(),
+    )
+
+
+@router.get("/tasking/{reference}", response=TaskingOut, summary="One tasking request")
+def get_tasking(request: HttpRequest, reference: str) -> TaskingRequest:
+    return _tasking(request, reference)
+
+
+@router.post("/tasking", response={201: TaskingOut}, summary="Send a tasking request")
+def create_tasking(request: HttpRequest, payload: TaskingIn) -> Status[TaskingRequest]:
+    made = tasking.request_tasking(
+        actor=request.user,
+        to_organisation=_organisation(payload.to_organisation),
+        capability=payload.capability,
+        asked=payload.asked,
+        reason=payload.reason,
+        respond_by=payload.respond_by,
+        urgency=payload.urgency,
+    )
+    return Status(201, made)
+
+
+@router.post(
+    "/tasking/{reference}/decision", response=TaskingOut, summary="Accept, decline or query"
+)
+def decide_tasking(request: HttpRequest, reference: str, payload: DecisionIn) -> TaskingRequest:
+    return tasking.decide_tasking(
+        actor=request.user,
+        tasking=_tasking(request, reference),
+        decision=payload.decision,
+        reason=payload.reason,
+    )
