@@ -52,6 +52,7 @@ REFERENCE_MIGRATIONS = [
         "threats.migrations.0002_criminality_types",
         "scoring.migrations.0002_default_model",
         "monitoring.migrations.0002_default_rules",
+        "plans.migrations.0002_impact_levels",
     )
 ]
 

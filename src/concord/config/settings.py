@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "concord.threats",
     "concord.scoring",
     "concord.ownership",
+    "concord.plans",
     "concord.monitoring",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "concord.web.context_processors.shell",
+                "concord.organisations.context_processors.notifications",
             ],
         },
     }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("concord.monitoring.urls")),
     path("", include("concord.scoring.urls")),
     path("", include("concord.ownership.urls")),
+    path("", include("concord.plans.urls")),
     path("", include("concord.threats.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("concord.organisations.urls")),

@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    """4P plans (Pursue, Prevent, Protect, Prepare), their actions and reviews, and disruptions."""
+
+    name = "concord.plans"
+    label = "plans"
+    verbose_name = _("4P plans")
+
+    def ready(self) -> None:
+        from concord.core import seeding
+        from concord.plans.seed import STEP
+        from concord.plans.views import panel
+        from concord.web import panels
+        from concord.web.navigation import NavItem, register
+
+        seeding.register(STEP)
+        for kind in ("ocg", "pi"):
+            panels.register(kind, panel, order=20)
+        register(
+            NavItem(
+                "plans:my_actions",
+                _("My actions"),
+                order=22,
+                visible=lambda user: bool(user.role_codes),
+            )
+        )
+        register(
+            NavItem(
+                "plans:disruptions",
+                _("Disruptions"),
+                order=23,
+                visible=lambda user: bool(user.role_codes),
+            )
+        )
