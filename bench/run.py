@@ -4,13 +4,17 @@ Each bench/bench_*.py module has `run(ctx) -> list[str]` returning Markdown line
 The context gives a fresh PostgreSQL database (and an SQLite file) per benchmark, created and
 dropped here, and a way to run `concord` commands against either. Figures are measured, never
 asserted: the targets are stated beside them for a reader to judge.
+
+    python bench/run.py [--only audit ...]   (DATABASE_URL naming PostgreSQL, as `make bench` sets)
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +33,8 @@ class Context:
     postgres_url: str
     scratch: Path
     created: list[str] = field(default_factory=list)
+    national_url: str = ""
+    national_timings: dict[str, float] = field(default_factory=dict)
 
     def postgres_database(self, name: str) -> str:
         """Drop and create database `name` on the server; return its URL."""
@@ -60,6 +66,36 @@ class Context:
             stdout=subprocess.DEVNULL if quiet else None,
         )
         return time.perf_counter() - started
+
+    def national_world(self) -> str:
+        """A PostgreSQL database with the national demo world, made once per run and shared."""
+        if not self.national_url:
+            url = self.postgres_database("concord_bench_national")
+            self.national_timings["migrate"] = self.concord(url, "migrate", "--no-input", "-v", "0")
+            self.national_timings["seed"] = self.concord(
+                url, "seed_demo", "--scale", "national", "--no-progress"
+            )
+            self.national_url = url
+        return self.national_url
+
+    def python(self, database_url: str, script: str, *args: str) -> str:
+        """Run a bench/ script with Django set up against a database; return its stdout."""
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CONCORD_DEMO": "true",
+            "CONCORD_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "concord.config.settings",
+            "PYTHONPATH": f"{ROOT}:{os.environ.get('PYTHONPATH', '')}",
+        }
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script), *args],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return result.stdout
 
     def cleanup(self) -> None:
         admin = _with_db(self.postgres_url, "postgres")
@@ -97,38 +133,89 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
 
 
+# Each module's section opens with a marker naming it and when it ran, so that a run of some
+# modules (--only) can keep the sections of the others from the file it rewrites.
+MARKER = re.compile(r"^<!-- (bench_\w+) ran (.+) -->$")
+
+
+def _earlier_sections(text: str) -> dict[str, tuple[str, list[str]]]:
+    """The sections of an earlier docs/benchmarks.md: module -> (when it ran, its lines)."""
+    sections: dict[str, tuple[str, list[str]]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if match := MARKER.match(line):
+            current = []
+            sections[match.group(1)] = (match.group(2), current)
+        elif current is not None:
+            current.append(line)
+    return {name: (when, _trimmed(lines)) for name, (when, lines) in sections.items()}
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
 def main() -> None:
+    modules = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
+    parser = argparse.ArgumentParser(description="Run the benchmarks into docs/benchmarks.md.")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this module (audit or bench_audit; repeatable); the other sections of "
+        "docs/benchmarks.md are kept from the run that wrote them",
+    )
+    args = parser.parse_args()
+    only = [name if name.startswith("bench_") else f"bench_{name}" for name in args.only]
+    if unknown := sorted(set(only) - set(modules)):
+        parser.error(f"no such benchmark: {', '.join(unknown)} (there are {', '.join(modules)})")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("make bench needs DATABASE_URL to name a PostgreSQL server.")
-    only = sys.argv[1:]
-    modules = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     scratch = ROOT / "var" / "bench"
     scratch.mkdir(parents=True, exist_ok=True)
     ctx = Context(postgres_url=url, scratch=scratch)
-    sections: list[str] = []
+    now = time.strftime("%Y-%m-%d %H:%M %Z")
+    sections = _earlier_sections(OUT.read_text()) if only and OUT.exists() else {}
     try:
         for name in modules:
             if only and name not in only:
                 continue
             print(f"== {name}", flush=True)
             module = importlib.import_module(f"bench.{name}")
-            sections.extend(module.run(ctx))
-            sections.append("")
+            sections[name] = (now, _trimmed(module.run(ctx)))
     finally:
         ctx.cleanup()
+    runs: dict[str, list[str]] = {}
+    for name in modules:
+        if name in sections:
+            runs.setdefault(sections[name][0], []).append(name)
+    when = (
+        f"- Run: {now}"
+        if list(runs) == [now]
+        else "- Runs: " + "; ".join(f"{at} ({', '.join(names)})" for at, names in runs.items())
+    )
     header = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (bench/run.py); do not edit by hand. Figures are from one run on "
-        "the machine below; targets come from the issues. PostgreSQL figures use the server "
+        "Written by `make bench` (bench/run.py); do not edit by hand. Figures are from the run "
+        "dated below (each section's, where some were re-run alone with `--only`) on the machine "
+        "below; targets come from the issues. PostgreSQL figures use the server "
         "`make bench` found or started (scripts/ensure_postgres.sh).",
         "",
-        f"- Run: {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        when,
         f"- Machine: {machine()}",
         "",
     ]
-    OUT.write_text("\n".join(header + sections).rstrip() + "\n")
+    body: list[str] = []
+    for name in modules:
+        if name in sections:
+            at, lines = sections[name]
+            body += [f"<!-- {name} ran {at} -->", *lines, ""]
+    OUT.write_text("\n".join(header + body).rstrip() + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from concord.core import audit, context
+from concord.core import audit, audit_verify, context
 from concord.core.models import AuditAction, AuditEntry, AuditSeal
 from concord.organisations.models import User
 from concord.threats.models import Ocg
@@ -414,6 +414,7 @@ def test_the_seals_form_a_chain_over_explicit_id_ranges(trail: list[AuditEntry])
         ("actor_username", "someone.else"),
         ("object_id", "4"),
         ("changes", '{"name": ["a", "b"]}'),
+        ("mac", "ŵ" * 64),
     ],
 )
 @pytest.mark.parametrize("position", [0, 14, 15, 29], ids=lambda p: f"entry{p}")
@@ -775,6 +776,20 @@ def test_the_verify_command_fails_naming_a_deleted_entry(
     assert f"entry {victim.pk}: missing from seal" in str(failure.value)
 
 
+def test_the_verify_command_walks_in_as_many_ranges_as_asked(
+    trail: list[AuditEntry], lro: User, attacker: Execute
+) -> None:
+    out = io.StringIO()
+    call_command("audit", "verify", "--jobs", "3", stdout=out)
+    assert "Audit trail intact: 30 entries in 3 seals" in out.getvalue()
+
+    edit(27)(trail, lro)
+    with pytest.raises(CommandError, match=f"BROKEN at entry {trail[27].pk}:"):
+        call_command("audit", "verify", "--jobs", "3", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--jobs must be at least 1"):
+        call_command("audit", "verify", "--jobs", "0", stdout=io.StringIO())
+
+
 def test_the_seal_command_seals_what_is_pending(trail: list[AuditEntry], lro: User) -> None:
     fresh = [view(lro, n) for n in range(30, 34)]
     out = io.StringIO()
@@ -786,3 +801,234 @@ def test_the_seal_command_seals_what_is_pending(trail: list[AuditEntry], lro: Us
     out = io.StringIO()
     call_command("audit", "verify", stdout=out)
     assert "34 entries in 4 seals (0 awaiting their seal)" in out.getvalue()
+
+
+# --- awkward values ----------------------------------------------------------------------------
+
+
+def test_an_entry_with_separators_quotes_and_backslashes_in_its_text_verifies(lro: User) -> None:
+    awkward = "a\x1fb \\c 'd' \"e\"\nf\tg ŵ 🙂 %s {}"
+    with context.acting(source="web", reason=awkward, user_agent=awkward, request_id="\x1f"):
+        audit.record(AuditAction.VIEW, actor=lro, object_type="x\x1fy", object_repr=awkward)
+
+    assert audit.verify().ok
+
+
+def test_an_entry_dated_before_the_year_1000_verifies(db: None) -> None:
+    """Such a date is not formatted by the database (its years are zero-padded there)."""
+    entry = AuditEntry(
+        at=dt.datetime(999, 12, 31, 23, 59, 59, 5, tzinfo=dt.UTC),
+        action=AuditAction.VIEW,
+        uid="9" * 32,
+    )
+    entry.mac = audit.mac_for(getattr(entry, f) for f in audit.MAC_FIELDS)
+    entry.save(force_insert=True)
+
+    assert audit.verify().ok
+
+
+# --- walking in id ranges ------------------------------------------------------------------
+# A long trail is split into id ranges, walked by separate processes on PostgreSQL (elsewhere,
+# or inside a transaction, one after another). Whatever the split, the verdict must be the one
+# a single walk gives, down to the entry it names.
+
+Tamper = Callable[[list[AuditEntry], User], object]
+
+
+def edit(*positions: int) -> Tamper:
+    def apply(trail: list[AuditEntry], lro: User) -> None:
+        for position in positions:
+            execute(
+                f"UPDATE {ENTRIES} SET object_repr = 'OCG-X' WHERE id = %s",  # noqa: S608
+                [trail[position].pk],
+            )
+
+    return apply
+
+
+def delete(first: int, last: int | None = None) -> Tamper:
+    def apply(trail: list[AuditEntry], lro: User) -> None:
+        execute(
+            f"DELETE FROM {ENTRIES} WHERE id BETWEEN %s AND %s",  # noqa: S608
+            [trail[first].pk, trail[first if last is None else last].pk],
+        )
+
+    return apply
+
+
+def swap(one: int, other: int) -> Tamper:
+    def apply(trail: list[AuditEntry], lro: User) -> None:
+        a, b = trail[one].pk, trail[other].pk
+        move = f"UPDATE {ENTRIES} SET id = %s WHERE id = %s"  # noqa: S608
+        execute(move, [-1, a])
+        execute(move, [a, b])
+        execute(move, [b, -1])
+
+    return apply
+
+
+def both(*tampers: Tamper) -> Tamper:
+    def apply(trail: list[AuditEntry], lro: User) -> None:
+        for tamper in tampers:
+            tamper(trail, lro)
+
+    return apply
+
+
+def fresh_entries(trail: list[AuditEntry], lro: User) -> None:
+    for n in range(30, 35):
+        view(lro, n)
+
+
+def edited_fresh_entry(trail: list[AuditEntry], lro: User) -> None:
+    fresh = view(lro, 30)
+    execute(f"UPDATE {ENTRIES} SET reason = '' WHERE id = %s", [fresh.pk])  # noqa: S608
+
+
+def late_commit(trail: list[AuditEntry], lro: User) -> None:
+    """An entry committed into the gap inside the middle seal, sealed later with a new one."""
+    commit_late(trail[14].pk + 1, lro)
+    view(lro, 30)
+    audit.seal_pending()
+
+
+def deleted_late_commit(trail: list[AuditEntry], lro: User) -> None:
+    late_commit(trail, lro)
+    execute(f"DELETE FROM {ENTRIES} WHERE id = %s", [trail[14].pk + 1])  # noqa: S608
+
+
+TAMPERINGS: dict[str, Tamper] = {
+    "intact": lambda trail, lro: None,
+    "unsealed-entries": fresh_entries,
+    "late-commit": late_commit,
+    "late-commit-deleted": deleted_late_commit,
+    "edited-first": edit(0),
+    "edited-middle": edit(14),
+    "edited-last": edit(29),
+    "edited-unsealed": edited_fresh_entry,
+    "deleted-first": delete(0),
+    "deleted-middle": delete(15),
+    "deleted-last": delete(29),
+    "deleted-across-seals": delete(8, 22),
+    "swapped-far": swap(2, 27),
+    "swapped-adjacent": swap(9, 10),
+    "swapped-in-seal": swap(12, 17),
+    "forged-in-gap": lambda trail, lro: forge(trail[14].pk + 1, like=trail[14]),
+    "forged-after-end": lambda trail, lro: forge(None, like=trail[29]),
+    "forged-before-start": lambda trail, lro: forge(-5, like=trail[0]),
+    "deleted-early-edited-late": both(delete(3), edit(25)),
+    "edited-late-and-early": both(edit(25), edit(3)),
+    "deleted-early-swapped-late": both(delete(4), swap(21, 28)),
+}
+INTACT = {"intact", "unsealed-entries", "late-commit"}
+
+
+@pytest.mark.parametrize("ranges", [2, 3, 5, 8])
+@pytest.mark.parametrize("name", TAMPERINGS)
+def test_any_split_into_ranges_gives_the_verdict_of_one_walk(
+    trail: list[AuditEntry], lro: User, attacker: Execute, name: str, ranges: int
+) -> None:
+    TAMPERINGS[name](trail, lro)
+    one_walk = audit.verify(ranges=1)
+
+    in_ranges = audit.verify(ranges=ranges)
+    assert in_ranges == one_walk
+    assert in_ranges.processes == 1  # inside the test's transaction: walked one after another
+    assert one_walk.ok == (name in INTACT), one_walk.problem
+
+
+def cut_in_two() -> int:
+    """Where verify(ranges=2) splits the trail: the first id of the second range."""
+    (_, cut), (low, _) = audit_verify._split(connection, 2, forking=False)
+    assert cut is not None
+    assert cut == low
+    return cut
+
+
+def test_a_seal_reaching_across_two_ranges_is_hashed_whole(
+    trail: list[AuditEntry], lro: User, attacker: Execute
+) -> None:
+    middle = seals()[1]
+    cut = cut_in_two()
+    assert middle.first_entry_id < cut <= middle.last_entry_id
+    assert trail[12].pk < cut <= trail[17].pk
+    assert audit.verify(ranges=2).ok
+
+    swap(12, 17)(trail, lro)  # one on each side of the cut; each still matches its own MAC
+
+    result = audit.verify(ranges=2)
+    assert f"seal {middle.pk}: its entries do not hash" in result.problem
+    assert result.broken_entry == trail[10].pk
+
+
+def test_a_break_in_the_second_range_is_reported_as_the_first_broken_entry(
+    trail: list[AuditEntry], lro: User, attacker: Execute
+) -> None:
+    assert trail[5].pk < cut_in_two() <= trail[25].pk
+
+    edit(25)(trail, lro)
+    assert broken(audit.verify(ranges=2), trail[25].pk)
+
+    delete(3)(trail, lro)  # a deletion is reported only once every entry matches its MAC
+    assert broken(audit.verify(ranges=2), trail[25].pk)
+
+    edit(5)(trail, lro)
+    assert broken(audit.verify(ranges=2), trail[5].pk)
+
+
+def test_worker_processes_walk_the_ranges_on_one_snapshot(
+    committed_world: None,
+    cast: Callable[[str], User],
+    attacker: Execute,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Committed for real (tests/conftest.py), as the workers read through connections of their
+    own."""
+    walked: list[int] = []  # how many ranges' results each verify() took
+    walk_in_processes = audit_verify._walk_in_processes
+
+    def spy(*args: Any) -> Any:
+        parts = walk_in_processes(*args)
+        walked.append(len(parts))
+        return parts
+
+    monkeypatch.setattr(audit_verify, "_walk_in_processes", spy)
+    monkeypatch.setattr(audit, "_seal_soon", lambda: None)  # sealed below, in small seals
+    lro = cast("dp.lro")
+    with transaction.atomic():
+        entries = [view(lro, n) for n in range(40)]
+    audit.seal_pending(batch=7)  # so that some seals reach across the cuts
+    one_walk = audit.verify(ranges=1)
+    assert one_walk.ok, one_walk.problem
+    if connection.vendor != "postgresql":
+        # SQLite has no snapshot to export to workers: the same request walks in one process,
+        # with the same verdict.
+        in_three = audit.verify(ranges=3)
+        assert in_three == one_walk
+        assert in_three.processes == 1
+        assert walked == []
+        edit(20)(entries, lro)
+        assert broken(audit.verify(ranges=3), entries[20].pk)
+        return
+    bounds = audit_verify._split(connection, 3, forking=True)
+    assert len(bounds) == 3
+
+    in_three = audit.verify(ranges=3)
+    assert in_three == one_walk
+    assert (in_three.processes, one_walk.processes) == (3, 1)
+    assert walked == [3]
+
+    def range_of(entry: AuditEntry) -> int:
+        return next(
+            i
+            for i, (low, high) in enumerate(bounds)
+            if (low is None or low <= entry.pk) and (high is None or entry.pk < high)
+        )
+
+    positions = (35, 20, 2)  # in the last range, the middle one and the first
+    assert [range_of(entries[position]) for position in positions] == [2, 1, 0]
+    for position in positions:  # each break earlier than the one before
+        edit(position)(entries, lro)
+        assert broken(audit.verify(ranges=3), entries[position].pk)
+    # A break stops the walk in its range: later ranges' results are not waited for.
+    assert walked == [3, 3, 2, 1]

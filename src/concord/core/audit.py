@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -258,14 +258,16 @@ def seal_pending(batch: int = SEAL_BATCH) -> int:
                 for low, high in decode_ranges(seal.entry_ranges):
                     if high > floor:
                         already.update(range(max(low, floor + 1), high + 1))
-            rows = [
+            pending = (
                 (entry_id, mac)
                 for entry_id, mac in AuditEntry.objects.filter(id__gt=floor)
                 .order_by("id")
                 .values_list("id", "mac")
                 .iterator(chunk_size=batch)
                 if entry_id not in already
-            ][:batch]
+            )
+            rows = list(itertools.islice(pending, batch))  # read no further than the batch
+            pending.close()
             if not rows:
                 return sealed
             ids = [entry_id for entry_id, _ in rows]
@@ -303,6 +305,7 @@ class VerifyResult:
     unsealed: int = 0
     problem: str = ""
     broken_entry: int | None = None
+    processes: int = field(default=1, compare=False)  # how many walked the trail at once
 
     @property
     def ok(self) -> bool:
@@ -315,213 +318,11 @@ def _fail(result: VerifyResult, message: str, entry_id: int | None = None) -> Ve
     return result
 
 
-# verify() rebuilds each entry's MAC message from its row as the driver returns it. The text
-# columns arrive as str, which is already their canonical form; the others are converted here by
-# the same rules as _canonical, without its per-value dispatch (this loop runs once per entry).
-_JSON_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-)  # the encoder json.dumps builds on each call in _canonical
+def verify(chunk: int = 20000, *, ranges: int | None = None) -> VerifyResult:
+    """Walk every entry and seal; report the first broken entry, if any (core/audit_verify.py)."""
+    from concord.core import audit_verify  # it builds on this module
 
-
-def _canonical_json_column(raw: Any) -> str:
-    """_canonical of a JSON column as read back (text on PostgreSQL and SQLite)."""
-    if raw == "{}":
-        return "{}"
-    value = json.loads(raw) if isinstance(raw, str) else raw
-    if isinstance(value, dict | list):
-        return _JSON_ENCODER.encode(value)
-    return _canonical(value)
-
-
-def _canonical_at_column(raw: Any) -> str:
-    """_canonical of `at` as read back: an aware datetime (PostgreSQL) or ISO text (SQLite)."""
-    at = raw
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at).replace(tzinfo=UTC)
-    elif at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    if isinstance(at, datetime):
-        utc = at.astimezone(UTC)
-        if utc.year >= 1000:  # strftime's %Y is not zero-padded below 1000
-            # Same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at a fraction of the cost.
-            return utc.isoformat(timespec="microseconds")[:-6] + "Z"
-    return _canonical(at)
-
-
-def _at_columns(at: str) -> tuple[str, str]:
-    """SQL for `at` in verify(): (its canonical text, or NULL; the raw value where that is NULL).
-
-    On PostgreSQL the database formats `at` as _canonical does, in UTC with microseconds, so
-    that work overlaps with hashing; only for years 1000 to 9999, where to_char's YYYY and
-    strftime's %Y agree. Any other value (and every value on SQLite) is read raw and converted
-    in Python.
-    """
-    if connection.vendor != "postgresql":
-        return "NULL", at
-    in_range = f"{at} >= '1000-01-01T00:00:00Z' AND {at} < '10000-01-01T00:00:00Z'"
-    text = f"to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    return f"CASE WHEN {in_range} THEN {text} END", f"CASE WHEN {in_range} THEN NULL ELSE {at} END"
-
-
-def _prefetched(cursor: Any, chunk: int) -> Iterator[list[Any]]:
-    """The cursor's rows `chunk` at a time, fetching the next chunk while this one is checked.
-
-    The database's share of the work (reading and sending rows) then overlaps with hashing.
-    Only the fetching thread touches the cursor while the walk runs.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
-        pending = pool.submit(cursor.fetchmany, chunk)
-        while rows := pending.result():
-            pending = pool.submit(cursor.fetchmany, chunk)
-            yield rows
-
-
-def _seal_members(
-    cursor: Any, table: str, intervals: list[tuple[int, int, int]], index: int
-) -> set[int]:
-    """The entry ids verify() counted towards seal `index` (re-read, only to name a missing one)."""
-    cursor.execute(f"SELECT id FROM {table} ORDER BY id")  # noqa: S608  # our table name
-    members: set[int] = set()
-    interval_pos = 0
-    for (entry_id,) in cursor.fetchall():
-        while interval_pos < len(intervals) and intervals[interval_pos][1] < entry_id:
-            interval_pos += 1
-        if (
-            interval_pos < len(intervals)
-            and intervals[interval_pos][0] <= entry_id
-            and intervals[interval_pos][2] == index
-        ):
-            members.add(entry_id)
-    return members
-
-
-def verify(chunk: int = 20000) -> VerifyResult:
-    """Walk every entry and seal; report the first broken entry, if any."""
-    result = VerifyResult()
-    key = _key()
-    seals = list(
-        AuditSeal.objects.order_by("id").values_list(
-            "id", "entry_ranges", "entry_count", "prev_hash", "hash"
-        )
-    )
-    # Which seal each entry id belongs to, as sorted intervals.
-    intervals: list[tuple[int, int, int]] = []
-    expected_prev = GENESIS
-    for index, (seal_id, ranges, _count, prev_hash, seal_digest) in enumerate(seals):
-        if prev_hash != expected_prev:
-            return _fail(
-                result,
-                f"seal {seal_id}: the chain is broken (its previous hash does "
-                "not match the seal before it)",
-            )
-        expected_prev = seal_digest
-        intervals.extend((low, high, index) for low, high in decode_ranges(ranges))
-    intervals.sort()
-    # Each seal's hash is built as its entries stream past in id order (the order seal_hash
-    # takes them in), so memory does not grow with the size of the trail.
-    digests = [hashlib.sha256(prev_hash.encode()) for _, _, _, prev_hash, _ in seals]
-    counts = [0] * len(seals)
-    firsts: list[int | None] = [None] * len(seals)
-
-    quote = connection.ops.quote_name
-    table = quote(AuditEntry._meta.db_table)
-    at_text, at_raw = _at_columns(quote("at"))
-    columns = [quote(c) if c != "at" else at_text for c in ["id", *MAC_FIELDS, "mac"]]
-    # names from our model
-    sql = f"SELECT {', '.join(columns)}, {at_raw} FROM {table} ORDER BY id"  # noqa: S608
-    at_pos = MAC_FIELDS.index("at")
-    changes_pos = MAC_FIELDS.index("changes")
-    detail_pos = MAC_FIELDS.index("detail")
-    actor_pos = MAC_FIELDS.index("actor_id")
-    ip_pos = MAC_FIELDS.index("ip")
-    separator = "\x1f"
-    keyed = hmac.new(key, digestmod=hashlib.sha256)  # as mac_for, copied for each entry
-    compare = hmac.compare_digest
-    # The interval the walk has reached, held in locals; past the last one, nothing is sealed.
-    no_more = (float("inf"), float("inf"), -1)
-    interval_pos = 0
-    cur_low, cur_high, seal_index = intervals[0] if intervals else no_more
-    # One snapshot for the whole walk; PostgreSQL allows choosing it only as a transaction
-    # starts, so inside a caller's transaction (a test, ATOMIC_REQUESTS) verify runs in theirs.
-    starts_transaction = not connection.in_atomic_block
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and starts_transaction:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        # A server-side cursor on PostgreSQL: rows arrive `chunk` at a time, not all at once.
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql)
-            for rows in _prefetched(cursor, chunk):
-                for row in rows:
-                    entry_id = row[0]
-                    mac = row[-2]
-                    parts = list(row[1:-2])
-                    if parts[at_pos] is None:  # not formatted by the database (see _at_columns)
-                        parts[at_pos] = _canonical_at_column(row[-1])
-                    if (raw := parts[changes_pos]) != "{}":
-                        parts[changes_pos] = _canonical_json_column(raw)
-                    if (raw := parts[detail_pos]) != "{}":
-                        parts[detail_pos] = _canonical_json_column(raw)
-                    value = parts[actor_pos]
-                    parts[actor_pos] = (
-                        "" if value is None else str(value) if type(value) is int else value
-                    )
-                    value = parts[ip_pos]
-                    parts[ip_pos] = "" if value is None else value
-                    try:
-                        message = separator.join(parts)
-                    except TypeError:  # a value of another type: the general rule
-                        message = separator.join(_canonical(part) for part in parts)
-                    check = keyed.copy()  # the HMAC with its key already set up
-                    check.update(message.encode())
-                    if not compare(check.hexdigest(), mac):
-                        return _fail(
-                            result,
-                            f"entry {entry_id}: its content does not match its MAC "
-                            "(edited, or inserted out of band)",
-                            entry_id,
-                        )
-                    if cur_high < entry_id:
-                        while (
-                            interval_pos < len(intervals) and intervals[interval_pos][1] < entry_id
-                        ):
-                            interval_pos += 1
-                        cur_low, cur_high, seal_index = (
-                            intervals[interval_pos] if interval_pos < len(intervals) else no_more
-                        )
-                    if cur_low <= entry_id:
-                        digests[seal_index].update(f"{entry_id}:{mac}\n".encode())
-                        counts[seal_index] += 1
-                        if firsts[seal_index] is None:
-                            firsts[seal_index] = entry_id
-                    else:
-                        result.unsealed += 1
-                    result.entries += 1
-        for index, (seal_id, ranges, count, _prev_hash, seal_digest) in enumerate(seals):
-            if counts[index] != count:
-                with connection.cursor() as cursor:  # same snapshot as the walk
-                    present = _seal_members(cursor, table, intervals, index)
-                missing = next(
-                    (
-                        i
-                        for low, high in decode_ranges(ranges)
-                        for i in range(low, high + 1)
-                        if i not in present
-                    ),
-                    None,
-                )
-                return _fail(
-                    result, f"entry {missing}: missing from seal {seal_id} (deleted)", missing
-                )
-            if digests[index].hexdigest() != seal_digest:
-                return _fail(
-                    result,
-                    f"seal {seal_id}: its entries do not hash to the sealed value "
-                    "(replaced or reordered)",
-                    firsts[index],
-                )
-            result.seals += 1
-    return result
+    return audit_verify.verify(chunk, ranges=ranges)
 
 
 def record_view(actor: Any, obj: Any, *, reason: str = "") -> AuditEntry:
