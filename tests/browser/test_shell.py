@@ -45,6 +45,7 @@ def test_a_wrong_password_shows_the_error_summary(page: Page, dp_lro):
 
 def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page: Page, dp_lro):
     sign_in(page, "dp.lro")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # the home page is in
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"

@@ -297,7 +297,7 @@ def test_disruptions_list_shows_only_what_each_may_see_and_validates(client, cas
     page = client.get("/disruptions/").content.decode()
     assert "Outreach diverted two young people" in page
     assert "Dyfed-Powys warrants executed" not in page
-    assert "name=\"decision\" value=\"validate\"" not in page  # partners claim; police validate
+    assert 'name="decision" value="validate"' not in page  # partners claim; police validate
     client.force_login(cast("gmp.lro"))
     page = client.get("/disruptions/").content.decode()
     assert "Dyfed-Powys warrants executed" not in page

@@ -139,7 +139,7 @@ def test_pis_and_vulnerabilities_are_assessed_and_ranked_with_ocgs(client, cast)
     # A PI takes its criminality from its OCGs, for the filter and the row.
     drugs = client.get("/priorities/", {"criminality": "illegal-drugs", "kind": "pi"})
     assert pi.reference in drugs.content.decode()
-    firearms = client.get("/priorities/", {"criminality": "firearms", "kind": "pi"})
+    firearms = client.get("/priorities/", {"criminality": "illegal-firearms", "kind": "pi"})
     assert pi.reference not in firearms.content.decode()
 
 

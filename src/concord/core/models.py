@@ -145,6 +145,9 @@ class Share(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Given because the recipient works on the record (an appointed SIO or LRO, the receiver of
+    # a transfer request): opening it is their own work, so no reason is asked.
+    as_work = models.BooleanField(_("shared as the recipient's work"), default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -229,7 +229,26 @@ def can(user: Any, action: str, obj: Any) -> bool:
 
 def needs_reason(user: Any, obj: Any) -> bool:
     """True when the person sees `obj` only through a share or a wider role, and it is not
-    addressed to their organisation (a tasking request is the receiver's own work)."""
+    their work: addressed to their organisation (a tasking request) or shared with them as
+    their work (an appointed SIO, the receiver of a transfer)."""
     if basis(user, obj) not in Basis.NEEDS_REASON:
         return False
-    return not obj.addressed_to(viewer_for(user).organisation_id)
+    viewer = viewer_for(user)
+    return not (obj.addressed_to(viewer.organisation_id) or works_on(viewer, obj))
+
+
+def works_on(viewer: Viewer, obj: Any) -> bool:
+    """True when `obj` was shared with the person or their organisation as their work."""
+    from concord.core.models import Share
+
+    return (
+        Share.objects.filter(
+            content_type=_content_type(type(obj)),
+            object_id=obj.pk,
+            revoked_at__isnull=True,
+            as_work=True,
+        )
+        .filter(Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
+        .filter(Q(to_organisation_id=viewer.organisation_id) | Q(to_person_id=viewer.user_id))
+        .exists()
+    )

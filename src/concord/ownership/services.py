@@ -104,9 +104,23 @@ def _may_appoint(actor: Any, item: RegisterItem) -> None:
 
 
 def _give_sight(item: RegisterItem, person: User, actor: Any, purpose: str) -> None:
-    """Let an appointee from elsewhere see the item: a named share, audited."""
-    if policy.basis(person, item) is None:
+    """An appointee from another organisation sees the item as their work: a named share,
+    audited (and no access reason asked of them)."""
+    if person.acting_organisation().pk != item.owner_id:
         _share(item, actor, purpose, to_person=person)
+
+
+def _take_sight(item: RegisterItem, person: User) -> None:
+    """A person who leaves their last post on the item loses the sight it gave them."""
+    if Appointment.objects.filter(**_about(item), person=person, ended_on__isnull=True).exists():
+        return
+    Share.objects.filter(
+        content_type=ContentType.objects.get_for_model(item),
+        object_id=item.pk,
+        to_person=person,
+        as_work=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
 
 
 def _share(item: RegisterItem, actor: Any, purpose: str, **to: Any) -> None:
@@ -117,6 +131,7 @@ def _share(item: RegisterItem, actor: Any, purpose: str, **to: Any) -> None:
         object_id=item.pk,
         purpose=purpose,
         created_by=actor,
+        as_work=True,
         **to,
     )
     audit.record(
@@ -175,6 +190,7 @@ def appoint(
             )
         current.ended_on = max(on, current.started_on)
         current.save(update_fields=["ended_on"])
+        _take_sight(item, current.person)
     appointment = Appointment.objects.create(
         **_about(item),
         role=role,

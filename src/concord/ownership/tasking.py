@@ -115,6 +115,7 @@ def request_tasking(
             to_organisation=to_organisation,
             purpose=purpose,
             created_by=actor,
+            as_work=True,
         )
     audit.record(
         AuditAction.CREATE,
