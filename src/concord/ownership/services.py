@@ -293,9 +293,9 @@ def _check_route(kind: str, sender: Organisation, receiver: Organisation) -> Non
     if receiver.kind not in allowed:
         raise ValidationError(
             {
-                "to_organisation": _("A %(kind)s goes to %(allowed)s.")
+                "to_organisation": _("“%(kind)s” goes to: %(allowed)s.")
                 % {
-                    "kind": TransferKind(kind).label.lower(),
+                    "kind": TransferKind(kind).label,
                     "allowed": _(" or ").join(
                         str(OrganisationKind(k).label) for k in sorted(allowed)
                     ),

@@ -200,7 +200,7 @@ def update_action(*, actor: Any, action: Action, status: str, outcome: str = "")
     _tell_the_other_post(
         actor,
         item,
-        _("Action \u201c%(action)s\u201d is now %(status)s.")
+        _("Action “%(action)s” is now %(status)s.")
         % {"action": str(action)[:60], "status": action.get_status_display().lower()},
     )
     return action
