@@ -218,6 +218,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         indexes = [
             models.Index(fields=["actor_id", "at"]),
+            # The monitoring detectors' look-backs: one person's views (or misses) in a window.
+            models.Index(fields=["actor_id", "action", "at"], name="audit_actor_action_at"),
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["organisation_code", "at"]),
             models.Index(fields=["action", "at"]),

@@ -38,10 +38,16 @@ def _rule(kind: str) -> AlertRule | None:
     return rule if rule is not None and rule.enabled else None
 
 
+def _alerted_key(kind: str, actor_id: int | None) -> str:
+    return f"concord:alerted:{kind}:{actor_id}"
+
+
+@transaction.atomic
 def _raise(
     kind: str, entry: AuditEntry, explanation: str, evidence: list[int], dedupe_minutes: int
 ) -> Alert | None:
-    """Raise an alert unless one of the same kind for the person is open within the window."""
+    """Raise an alert unless one of the same kind for the person is open within the window
+    (checked in the database here; remembered in the cache for the detectors' quick check)."""
     from concord.organisations.models import User
 
     if entry.actor_id is None:
@@ -51,6 +57,7 @@ def _raise(
         return None
     since = timezone.now() - dt.timedelta(minutes=dedupe_minutes)
     if Alert.objects.open().filter(person=person, kind=kind, raised_at__gte=since).exists():
+        cache.set(_alerted_key(kind, entry.actor_id), timezone.now(), dedupe_minutes * 60)
         return None
     alert = Alert.objects.create(
         kind=kind,
@@ -59,6 +66,7 @@ def _raise(
         explanation=explanation,
         evidence=evidence,
     )
+    cache.set(_alerted_key(kind, entry.actor_id), alert.raised_at, dedupe_minutes * 60)
     logger.warning(
         "alert %s raised", alert.pk, extra={"alert_kind": kind, "person": person.username}
     )
@@ -66,11 +74,11 @@ def _raise(
 
 
 def _already_alerted(entry: AuditEntry, kind: str, since: dt.datetime) -> bool:
-    return (
-        Alert.objects.open()
-        .filter(person_id=entry.actor_id, kind=kind, raised_at__gte=since)
-        .exists()
-    )
+    """Whether this process raised (or found) an alert of the kind for the person within the
+    window: a cache read, not a query. If the cache has forgotten, `_raise` still checks the
+    database before raising, so a burst never gets two alerts."""
+    raised = cache.get(_alerted_key(kind, entry.actor_id))
+    return raised is not None and raised >= since
 
 
 def bulk_viewing(entry: AuditEntry) -> Alert | None:
@@ -82,7 +90,8 @@ def bulk_viewing(entry: AuditEntry) -> Alert | None:
     views = AuditEntry.objects.filter(
         actor_id=entry.actor_id, action=AuditAction.VIEW, at__gte=since, at__lte=entry.at
     )
-    distinct = views.values("object_type", "object_id").distinct().count()
+    # order_by(): the entries' default ordering (by id) would make every view distinct.
+    distinct = views.order_by().values("object_type", "object_id").distinct().count()
     if distinct < rule.threshold:
         return None
     return _raise(
@@ -200,6 +209,8 @@ def probing(entry: AuditEntry) -> Alert | None:
     if entry.action != AuditAction.NOT_FOUND or (rule := _rule(AlertKind.PROBING)) is None:
         return None
     since = entry.at - dt.timedelta(minutes=rule.window_minutes)
+    if _already_alerted(entry, AlertKind.PROBING, since):
+        return None
     misses = AuditEntry.objects.filter(
         actor_id=entry.actor_id, action=AuditAction.NOT_FOUND, at__gte=since, at__lte=entry.at
     )
@@ -247,10 +258,10 @@ DETECTORS: list[Callable[[AuditEntry], Alert | None]] = [
 
 
 def on_audit_entry(sender: Any, entry: AuditEntry, **kwargs: Any) -> None:
-    """Run every detector on a committed entry, each in its own transaction."""
+    """Run every detector on a committed entry. Their reads need no transaction; an alert is
+    written in its own (`_raise`), so one detector's failure never undoes another's alert."""
     for detector in DETECTORS:
         try:
-            with transaction.atomic():
-                detector(entry)
+            detector(entry)
         except Exception:
             logger.exception("monitoring: %s failed on entry %s", detector.__name__, entry.pk)
