@@ -10,6 +10,7 @@ from ninja.security import SessionAuth
 from concord.organisations.api import router as organisations_router
 from concord.organisations.auth import BearerToken
 from concord.ownership.api import router as ownership_router
+from concord.plans.api import router as plans_router
 from concord.threats.api import router as threats_router
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/", organisations_router)
 api.add_router("/", threats_router)
 api.add_router("/", ownership_router)
+api.add_router("/", plans_router)
 
 
 @api.exception_handler(ValidationError)

@@ -225,7 +225,7 @@ def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-def _my_actions(user: Any) -> QuerySet[Action]:
+def actions_of(user: Any) -> QuerySet[Action]:
     organisation = user.acting_organisation()
     return (
         Action.objects.filter(Q(owner_person=user) | Q(owner_organisation=organisation))
@@ -243,7 +243,7 @@ def _my_actions(user: Any) -> QuerySet[Action]:
 def my_actions(request: HttpRequest) -> HttpResponseBase:
     """Actions given to me or my agency, with only the context the LRO shares: how a partner
     sees a 4P plan. Updating progress and claiming a disruption happen here."""
-    actions = _my_actions(request.user)
+    actions = actions_of(request.user)
     if request.method == "POST":
         action = actions.filter(pk=_int(request.POST.get("action"))).first()
         if action is None:

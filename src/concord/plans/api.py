@@ -1,0 +1,221 @@
+"""4P plan API: an item's plan, my actions (what a partner sees) and their progress,
+disruptions (claim and validate), through the same services and policy as the pages."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from concord.core.access import open_record
+from concord.ownership.models import SUBJECT_FIELDS
+from concord.plans import services
+from concord.plans.models import Action, Disruption, Objective
+from concord.plans.views import actions_of, visible_disruptions
+from concord.threats.models import REGISTER_ITEMS, RegisterItem
+
+router = Router(tags=["4P plans"])
+
+
+class ActionOut(Schema):
+    id: int
+    description: str
+    owner: str
+    due_on: dt.date
+    status: str
+    outcome: str
+
+    @staticmethod
+    def resolve_owner(obj: Action) -> str:
+        if obj.owner_person is not None:
+            return obj.owner_person.username
+        assert obj.owner_organisation is not None
+        return obj.owner_organisation.code
+
+
+class ObjectiveOut(Schema):
+    strand: str
+    text: str
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(obj: Objective) -> list[Action]:
+        return list(obj.actions.all())
+
+
+class PlanOut(Schema):
+    reference: str
+    aim: str
+    partner_context: str
+    next_review_on: dt.date
+    objectives: list[ObjectiveOut]
+
+
+class MyActionOut(ActionOut):
+    item: str
+    strand: str
+    objective: str
+    context: str
+
+    @staticmethod
+    def resolve_item(obj: Action) -> str:
+        return obj.objective.plan.subject.reference
+
+    @staticmethod
+    def resolve_strand(obj: Action) -> str:
+        return obj.objective.strand
+
+    @staticmethod
+    def resolve_objective(obj: Action) -> str:
+        return obj.objective.text
+
+    @staticmethod
+    def resolve_context(obj: Action) -> str:
+        return obj.objective.plan.partner_context
+
+
+class ProgressIn(Schema):
+    status: str
+    outcome: str = ""
+
+
+class DisruptionOut(Schema):
+    id: int
+    item: str
+    strand: str
+    impact: str
+    occurred_on: dt.date
+    status: str
+    narrative: str
+    arrests: int
+    charges: int
+    convictions: int
+    drugs_kg: Decimal
+    cash_gbp: Decimal
+    firearms: int
+    victims_safeguarded: int
+    children_safeguarded: int
+    assets_restrained_gbp: Decimal
+    referrals: int
+
+    @staticmethod
+    def resolve_item(obj: Disruption) -> str:
+        return obj.subject.reference
+
+    @staticmethod
+    def resolve_impact(obj: Disruption) -> str:
+        return obj.impact.code
+
+
+class DisruptionIn(Schema):
+    item_kind: str = "ocg"
+    item: str
+    strand: str
+    impact: str
+    occurred_on: dt.date
+    narrative: str
+    action: int | None = None
+    # Figures as given; the service names any that is not a whole, non-negative number.
+    outcomes: dict[str, Any] = {}
+
+
+class ValidationIn(Schema):
+    validate_it: bool
+    reason: str = ""
+
+
+def _item(request: HttpRequest, kind: str, reference: str) -> RegisterItem:
+    if kind not in SUBJECT_FIELDS:
+        raise Http404
+    item: RegisterItem = open_record(
+        request, REGISTER_ITEMS[kind].objects.select_related("owner"), reference=reference.upper()
+    )
+    return item
+
+
+@router.get("/plans/{kind}/{reference}", response=PlanOut, summary="The 4P plan of an OCG or PI")
+def get_plan(request: HttpRequest, kind: str, reference: str) -> dict[str, Any]:
+    item = _item(request, kind, reference)
+    if not services.may_change_plan(request.user, item):
+        raise Http404  # partners reach their actions through /actions, never the whole plan
+    plan = services.plan_for(item)
+    objectives = Objective.objects.filter(plan=plan).prefetch_related(
+        "actions__owner_person", "actions__owner_organisation"
+    )
+    return {
+        "reference": item.reference,
+        "aim": plan.aim,
+        "partner_context": plan.partner_context,
+        "next_review_on": plan.next_review_on,
+        "objectives": list(objectives),
+    }
+
+
+@router.get("/actions", response=list[MyActionOut], summary="Actions given to you or your agency")
+@paginate(LimitOffsetPagination)
+def listactions_of(request: HttpRequest) -> Any:
+    return actions_of(request.user)
+
+
+@router.post("/actions/{pk}", response=MyActionOut, summary="Update an action's progress")
+def update_action(request: HttpRequest, pk: int, payload: ProgressIn) -> Action:
+    action = actions_of(request.user).filter(pk=pk).first()
+    if action is None:
+        action = (
+            Action.objects.select_related(
+                "objective__plan__ocg", "objective__plan__priority_individual"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if action is None or not services.may_update_action(request.user, action):
+            raise Http404
+    return services.update_action(
+        actor=request.user, action=action, status=payload.status, outcome=payload.outcome
+    )
+
+
+@router.get("/disruptions", response=list[DisruptionOut], summary="Disruptions you may see")
+@paginate(LimitOffsetPagination)
+def list_disruptions(request: HttpRequest) -> Any:
+    return visible_disruptions(request.user).select_related("ocg", "priority_individual", "impact")
+
+
+@router.post("/disruptions", response={201: DisruptionOut}, summary="Claim a disruption")
+def claim_disruption(request: HttpRequest, payload: DisruptionIn) -> Status[Disruption]:
+    """Police claim for an item they may see; a partner claims for an action given to it."""
+    action = None
+    if payload.action is not None:
+        action = actions_of(request.user).filter(pk=payload.action).first()
+        if action is None:
+            raise Http404
+        item = action.objective.plan.subject
+        if item.reference != payload.item.strip().upper():
+            raise Http404
+    else:
+        item = _item(request, payload.item_kind, payload.item)
+    made = services.claim_disruption(
+        actor=request.user,
+        item=item,
+        strand=payload.strand,
+        impact=payload.impact,
+        occurred_on=payload.occurred_on,
+        narrative=payload.narrative,
+        outcomes=payload.outcomes,
+        action=action,
+    )
+    return Status(201, made)
+
+
+@router.post(
+    "/disruptions/{pk}/validation", response=DisruptionOut, summary="Validate or reject a claim"
+)
+def validate_disruption(request: HttpRequest, pk: int, payload: ValidationIn) -> Disruption:
+    disruption = visible_disruptions(request.user).filter(pk=pk).first()
+    if disruption is None:
+        raise Http404
+    return services.validate_disruption(
+        actor=request.user, disruption=disruption, accept=payload.validate_it, reason=payload.reason
+    )
