@@ -14,6 +14,8 @@ from concord.ownership.models import (
     Appointment,
     HandoverItem,
     OwnershipPeriod,
+    TaskingMessage,
+    TaskingRequest,
     TransferMessage,
     TransferRequest,
 )
@@ -67,9 +69,64 @@ def seed(world: DemoWorld) -> None:
     Appointment.objects.bulk_create(appointments, batch_size=2000)
     world.count("ownership periods", len(periods))
     world.count("appointments", len(appointments))
+    _scenarios(world)
+
+
+def _scenarios(world: DemoWorld) -> None:
+    """Requests waiting in the demo: the NCA tasks Tarian formally, one from Tarian to
+    Dyfed-Powys is already overdue, and Greater Manchester has asked the North West ROCU to take
+    a group on. Made through the services, so the people concerned are notified."""
+    from concord.organisations.models import Organisation
+    from concord.ownership import services, tasking
+
+    personas = world.refs.get("personas", {})
+    if not {"nca.tasking", "tarian.chair", "gmp.sio"} <= set(personas):
+        return
+    today = timezone.localdate()
+    tarian, dyp, nwrocu = (
+        Organisation.objects.get(code=code) for code in ("TARIAN", "DYP", "NWROCU")
+    )
+    tasking.request_tasking(
+        actor=personas["nca.tasking"],
+        to_organisation=tarian,
+        capability="Regional asset recovery team",
+        asked="Financial investigation into the cash businesses laundering for a national "
+        "firearms supplier",
+        reason="Links from a national operation into the Southern Wales region",
+        respond_by=today + dt.timedelta(days=5),
+        urgency="urgent",
+    )
+    overdue = tasking.request_tasking(
+        actor=personas["tarian.chair"],
+        to_organisation=dyp,
+        capability="Local warrant team",
+        asked="Support a regional warrant in Carmarthen",
+        reason="Regional operation against a county line into Dyfed-Powys",
+        respond_by=today,
+    )
+    TaskingRequest.objects.filter(pk=overdue.pk).update(respond_by=today - dt.timedelta(days=3))
+    ocg = (
+        Ocg.objects.filter(owner__code="GMP", sensitive=False, classification="OFFICIAL")
+        .order_by("pk")
+        .first()
+    )
+    if ocg is not None:
+        services.request_transfer(
+            actor=personas["gmp.sio"],
+            item=ocg,
+            kind="transfer",
+            to_organisation=nwrocu,
+            reason="Supply chain reaches across Lancashire and Merseyside",
+            asked="Full transfer of THR management and the 4P plan",
+        )
 
 
 def reset() -> None:
+    from concord.core.models import Share
+
+    Share.objects.filter(content_type__app_label="ownership").delete()
+    TaskingMessage.objects.all().delete()
+    TaskingRequest.objects.all().delete()
     HandoverItem.objects.all().delete()
     TransferMessage.objects.all().delete()
     OwnershipPeriod.objects.all().delete()
