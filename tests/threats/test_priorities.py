@@ -3,6 +3,8 @@ that ranks them with OCGs, archive, history with its trend, and the query counts
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -242,6 +244,8 @@ def test_rescoring_covers_every_kind(cast):
     for item in items:
         item.refresh_from_db()
         assert item.band == "2A"
+        assert item.band_rank == draft.band_rank("2A")
+        assert item.review_due_on == item.assessed_on + dt.timedelta(days=draft.review_days)
         latest = Assessment.objects.filter(**{services.subject_field(item): item}).first()
         assert latest.model == draft
         assert latest.rescored_from is not None

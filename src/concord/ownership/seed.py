@@ -106,7 +106,8 @@ def _scenarios(world: DemoWorld) -> None:
     )
     TaskingRequest.objects.filter(pk=overdue.pk).update(respond_by=today - dt.timedelta(days=3))
     ocg = (
-        Ocg.objects.filter(owner__code="GMP", sensitive=False, classification="OFFICIAL")
+        Ocg.objects.restrict(personas["gmp.sio"], "change")
+        .filter(owner__code="GMP", sensitive=False)
         .order_by("pk")
         .first()
     )
