@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -14,9 +15,12 @@ from concord.core.models import Share
 from concord.core.seeding import DemoWorld, SeedStep
 from concord.core.text import normalise_name
 from concord.organisations.models import Organisation
-from concord.threats.choices import Gender, MemberRole
+from concord.threats import identifiers
+from concord.threats.choices import EntityKind, Gender, LinkType, MemberRole
 from concord.threats.models import (
     CriminalityType,
+    Entity,
+    EntityLink,
     Nominal,
     Ocg,
     OcgMember,
@@ -181,6 +185,7 @@ def seed(world: DemoWorld) -> None:
         ],
         batch_size=5000,
     )
+    identifiers_made = _identifiers(world, nominals)
     pis = _priority_individuals(world, ocgs, nominals, memberships, reference)
     vulnerabilities = _vulnerabilities(world, ocgs, reference)
     ReferenceCounter.objects.bulk_create(
@@ -212,10 +217,109 @@ def seed(world: DemoWorld) -> None:
         )
     world.count("OCGs", len(ocgs))
     world.count("nominals", len(nominals))
+    world.count("identifiers", identifiers_made)
     world.count("priority individuals", len(pis))
     world.count("vulnerabilities", len(vulnerabilities))
     world.refs["ocgs"] = ocgs
     world.refs["register_items"] = [*ocgs, *pis, *vulnerabilities]
+
+
+VEHICLES = [
+    ("Ford", "Transit"),
+    ("Volkswagen", "Golf"),
+    ("BMW", "3 Series"),
+    ("Audi", "A3"),
+    ("Mercedes-Benz", "Sprinter"),
+    ("Vauxhall", "Corsa"),
+    ("Toyota", "Prius"),
+    ("Range Rover", "Sport"),
+]
+VRM_LETTERS = "ABCDEFGHJKLMNOPRSTUVWXYZ"
+
+
+def _vrm(rng: Any) -> str:
+    """A current-style registration (two letters, age identifier, three letters): AB21 CDE."""
+    letters = "".join(rng.choice(VRM_LETTERS) for _ in range(5))
+    age = rng.choice([f"{y:02d}" for y in range(10, 25)] + [f"{y}" for y in range(60, 75)])
+    return f"{letters[:2]}{age} {letters[2:]}"
+
+
+def _identifiers(world: DemoWorld, nominals: list[Nominal]) -> int:
+    """Phones (Ofcom's drama ranges, so never a real number), vehicles, addresses and emails for
+    most people, as entered, in the canonical form matching compares, and linked to them."""
+    rng, fake = world.rng, world.fake
+    entities: list[Entity] = []
+    links: list[tuple[int, int, str]] = []  # (entity index, nominal index, link type)
+    held: dict[tuple[int, str, str], int] = {}
+
+    def add(
+        n: int,
+        nominal: Nominal,
+        kind: str,
+        value: str,
+        canonical: str,
+        link: str,
+        details: dict[str, str] | None = None,
+    ) -> None:
+        key = (nominal.owner_id, kind, canonical)
+        if key not in held:
+            held[key] = len(entities)
+            entities.append(
+                Entity(
+                    owner_id=nominal.owner_id,
+                    classification=nominal.classification,
+                    sensitive=nominal.sensitive,
+                    kind=kind,
+                    value=value,
+                    canonical=canonical,
+                    details=details or {},
+                )
+            )
+        links.append((held[key], n, link))
+
+    for n, nominal in enumerate(world.track(nominals, total=len(nominals), desc="identifiers")):
+        if rng.random() < 0.7:
+            number = f"07700 900{rng.randint(0, 999):03d}"
+            add(n, nominal, EntityKind.PHONE, number, identifiers.phone(number), LinkType.USES)
+        if rng.random() < 0.35:
+            vrm = _vrm(rng)
+            make, model = rng.choice(VEHICLES)
+            add(
+                n,
+                nominal,
+                EntityKind.VEHICLE,
+                vrm,
+                identifiers.vrm(vrm),
+                LinkType.OWNS,
+                {"make": make, "model": model},
+            )
+        if rng.random() < 0.5:
+            try:
+                postcode = identifiers.postcode(fake.postcode())
+            except ValueError:
+                continue
+            line = fake.street_address().replace("\n", ", ")
+            add(
+                n,
+                nominal,
+                EntityKind.ADDRESS,
+                f"{line}, {postcode}",
+                postcode,
+                LinkType.LIVES_AT,
+                {"line1": line, "postcode": postcode},
+            )
+        if rng.random() < 0.15:
+            address = f"{nominal.forenames}.{nominal.surname}{rng.randint(1, 99)}@example.com"
+            add(n, nominal, EntityKind.EMAIL, address, identifiers.email(address), LinkType.USES)
+    Entity.objects.bulk_create(entities, batch_size=2000)
+    EntityLink.objects.bulk_create(
+        [
+            EntityLink(entity_id=entities[e].pk, nominal_id=nominals[n].pk, link_type=link)
+            for e, n, link in links
+        ],
+        batch_size=5000,
+    )
+    return len(entities)
 
 
 def _priority_individuals(
@@ -329,6 +433,8 @@ VULNERABILITY_TEMPLATES = [
 
 def reset() -> None:
     Share.objects.filter(content_type__app_label="threats").delete()
+    EntityLink.objects.all().delete()
+    Entity.objects.all().delete()
     PriorityIndividual.objects.all().delete()
     Vulnerability.objects.all().delete()
     OcgMember.objects.all().delete()
