@@ -309,3 +309,37 @@ def test_disruptions_list_shows_only_what_each_may_see_and_validates(client, cas
     csv = b"".join(client.get("/disruptions/?export=csv").streaming_content).decode()
     assert ocg.reference in csv
     assert other.reference not in csv
+
+
+def test_operators_edit_impact_levels_and_criminality_types_in_admin(client, cast):
+    from django.contrib.auth import get_user_model
+
+    from concord.plans.models import DisruptionImpact
+    from concord.threats.models import CriminalityType
+
+    operator = get_user_model().objects.create_superuser(
+        "operator",
+        "operator@example.invalid",
+        "an-operator-password",
+        organisation=organisation("NCA"),
+    )
+    client.force_login(operator)
+    major = DisruptionImpact.objects.get(code="major")
+    page = client.get(f"/django-admin/plans/disruptionimpact/{major.pk}/change/")
+    assert page.status_code == 200
+    assert "capability is removed or its leadership" in page.content.decode()
+    changed = client.post(
+        f"/django-admin/plans/disruptionimpact/{major.pk}/change/",
+        {
+            "name": "Major",
+            "name_cy": "Mawr",
+            "code": "major",
+            "definition": "The force's own definition of a major disruption.",
+            "rank": 1,
+        },
+    )
+    assert changed.status_code == 302
+    major.refresh_from_db()
+    assert major.definition == "The force's own definition of a major disruption."
+    assert client.get("/django-admin/threats/criminalitytype/").status_code == 200
+    assert CriminalityType.objects.count() == 10
