@@ -343,3 +343,13 @@ def test_operators_edit_impact_levels_and_criminality_types_in_admin(client, cas
     assert major.definition == "The force's own definition of a major disruption."
     assert client.get("/django-admin/threats/criminalitytype/").status_code == 200
     assert CriminalityType.objects.count() == 10
+
+
+def test_an_overdue_plan_review_shows_on_the_group_page(client, cast, gmp_group):
+    ocg, _council = gmp_group
+    plan = services.plan_for(ocg)
+    client.force_login(cast("gmp.lro"))
+    assert "Review overdue" not in client.get(f"/ocgs/{ocg.reference}/").content.decode()
+    plan.next_review_on = timezone.localdate() - dt.timedelta(days=1)
+    plan.save()
+    assert "Review overdue" in client.get(f"/ocgs/{ocg.reference}/").content.decode()

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,7 @@ def panel(request: HttpRequest, item: RegisterItem) -> SafeString:
         {
             "item": item,
             "plan": plan,
+            "review_overdue": plan is not None and plan.next_review_on < timezone.localdate(),
             "strands": [
                 (label, [o for o in objectives if o.strand == value])
                 for value, label in Strand.choices
