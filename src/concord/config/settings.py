@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "concord.scoring",
     "concord.ownership",
     "concord.plans",
+    "concord.meetings",
     "concord.monitoring",
 ]
 

@@ -1,0 +1,306 @@
+"""Meeting changes: build and issue the agenda, decide items (acting through the same services
+as the rest of Concord, with the meeting as the source), set actions, record the meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.core import audit
+from concord.core.choices import RoleCode
+from concord.core.models import AuditAction
+from concord.meetings import agenda
+from concord.meetings.choices import ItemKind, MeetingStatus, Outcome
+from concord.meetings.models import (
+    AgendaItem,
+    Decision,
+    Forum,
+    IssuedAgenda,
+    Meeting,
+    MeetingAction,
+)
+from concord.organisations.models import User
+from concord.organisations.notifications import notify
+from concord.ownership import services as ownership
+from concord.ownership import tasking
+from concord.ownership.models import TaskingRequest, TransferRequest
+from concord.plans import services as plans
+from concord.plans.models import Disruption
+from concord.threats import services as threats
+from concord.threats.models import RegisterItem
+
+CHAIR_ROLES = frozenset({RoleCode.TASKING_CHAIR, RoleCode.SRO, RoleCode.CHIEF_OFFICER})
+
+
+def may_run(user: Any, forum: Forum) -> bool:
+    """The chair, or a tasking chair, SRO or chief officer of the forum's organisation."""
+    if user.pk == forum.chair_id:
+        return True
+    return user.acting_organisation().pk == forum.organisation_id and bool(
+        set(user.role_codes) & CHAIR_ROLES
+    )
+
+
+def _require_runner(actor: Any, forum: Forum) -> None:
+    if not may_run(actor, forum):
+        raise PermissionDenied(_("Only the forum's chair runs its meetings."))
+
+
+def _audit(actor: Any, meeting: Meeting, what: str, **detail: Any) -> None:
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        object_type="meetings.meeting",
+        object_id=str(meeting.pk),
+        object_repr=str(meeting)[:200],
+        owner_code=meeting.forum.organisation.code,
+        detail={"meeting": what, **detail},
+    )
+
+
+@transaction.atomic
+def schedule(*, actor: Any, forum: Forum, starts_at: dt.datetime, location: str = "") -> Meeting:
+    _require_runner(actor, forum)
+    meeting = Meeting.objects.create(forum=forum, starts_at=starts_at, location=location.strip())
+    _audit(actor, meeting, "scheduled")
+    return meeting
+
+
+@transaction.atomic
+def build_agenda(*, actor: Any, meeting: Meeting) -> list[AgendaItem]:
+    """(Re)build the draft agenda from the register; items the chair added are kept."""
+    _require_runner(actor, meeting.forum)
+    if meeting.status == MeetingStatus.HELD:
+        raise ValidationError(_("The meeting has been held; its agenda is fixed."))
+    meeting.items.filter(added_by_chair=False, decision__isnull=True).delete()
+    kept = list(meeting.items.order_by("position"))
+    made = []
+    for position, entry in enumerate(agenda.build(meeting), start=1):
+        content_type, object_id = agenda.content_of(entry)
+        made.append(
+            AgendaItem(
+                meeting=meeting,
+                position=position,
+                kind=entry.kind,
+                title=entry.title[:300],
+                note=entry.note,
+                content_type=content_type,
+                object_id=object_id,
+                subject=f"{entry.subject.kind_code}:{entry.subject.pk}" if entry.subject else "",
+                band_rank=entry.band_rank,
+            )
+        )
+    AgendaItem.objects.bulk_create(made)
+    for offset, item in enumerate(kept, start=len(made) + 1):
+        item.position = offset
+    AgendaItem.objects.bulk_update(kept, ["position"])
+    meeting.built_at = timezone.now()
+    meeting.save(update_fields=["built_at"])
+    _audit(actor, meeting, "agenda built", items=len(made))
+    return list(meeting.items.all())
+
+
+@transaction.atomic
+def add_item(*, actor: Any, meeting: Meeting, title: str, note: str = "") -> AgendaItem:
+    _require_runner(actor, meeting.forum)
+    if len(title.strip()) < 3:
+        raise ValidationError({"title": _("Give the item a title.")})
+    last = meeting.items.order_by("-position").first()
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        position=(last.position + 1) if last else 1,
+        kind=ItemKind.OTHER,
+        title=title.strip(),
+        note=note.strip(),
+        added_by_chair=True,
+    )
+    _audit(actor, meeting, "item added", item=item.pk)
+    return item
+
+
+@transaction.atomic
+def set_item(*, actor: Any, item: AgendaItem, removed: bool | None = None, move: int = 0) -> None:
+    """Remove (or restore) an item, or move it up (-1) or down (+1)."""
+    _require_runner(actor, item.meeting.forum)
+    if removed is not None:
+        item.removed = removed
+        item.save(update_fields=["removed"])
+    if move:
+        items = list(item.meeting.items.order_by("position", "id"))
+        index = items.index(item)
+        other = index + (1 if move > 0 else -1)
+        if 0 <= other < len(items):
+            items[index], items[other] = items[other], items[index]
+            for position, each in enumerate(items, start=1):
+                each.position = position
+            AgendaItem.objects.bulk_update(items, ["position"])
+    _audit(actor, item.meeting, "item changed", item=item.pk, removed=removed, move=move)
+
+
+@transaction.atomic
+def issue_agenda(*, actor: Any, meeting: Meeting) -> IssuedAgenda:
+    """Issue the agenda as it stands: a new version, sent to the members."""
+    _require_runner(actor, meeting.forum)
+    items = [
+        {"position": i.position, "kind": i.kind, "title": i.title, "note": i.note}
+        for i in meeting.items.filter(removed=False).order_by("position")
+    ]
+    if not items:
+        raise ValidationError(_("The agenda is empty: build it first."))
+    meeting.agenda_version += 1
+    if meeting.status == MeetingStatus.DRAFT:
+        meeting.status = MeetingStatus.ISSUED
+    meeting.save(update_fields=["agenda_version", "status"])
+    issued = IssuedAgenda.objects.create(
+        meeting=meeting,
+        version=meeting.agenda_version,
+        issued_by=actor,
+        issued_at=timezone.now(),
+        items=items,
+    )
+    _audit(actor, meeting, "agenda issued", version=issued.version)
+    notify(
+        [*meeting.forum.members.all(), meeting.forum.chair],
+        subject=_("%(forum)s, %(date)s: agenda issued (version %(v)s)")
+        % {
+            "forum": meeting.forum.name,
+            "date": timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y"),
+            "v": issued.version,
+        },
+        link=f"/meetings/{meeting.pk}/",
+    )
+    return issued
+
+
+@transaction.atomic
+def record_attendance(*, actor: Any, meeting: Meeting, people: list[User]) -> None:
+    _require_runner(actor, meeting.forum)
+    meeting.attendees.set(people)
+    _audit(actor, meeting, "attendance", people=[p.username for p in people])
+
+
+def _meeting_source(meeting: Meeting) -> str:
+    return f"{meeting.forum.name} {timezone.localtime(meeting.starts_at):%Y-%m-%d}"[:40]
+
+
+@transaction.atomic
+def decide(*, actor: Any, item: AgendaItem, outcome: str, rationale: str) -> Decision:
+    """Record the meeting's decision on an item and make it take effect through the service
+    that owns the change: a transfer accepted here is accepted, a disruption validated here is
+    validated. Everything is audited with the meeting as its source."""
+    meeting = item.meeting
+    _require_runner(actor, meeting.forum)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose a decision from the list.")})
+    if len(rationale.strip()) < 10:
+        raise ValidationError({"rationale": _("Give the rationale (at least ten characters).")})
+    if Decision.objects.filter(item=item).exists():
+        raise ValidationError(_("This item has already been decided."))
+    target = (
+        item.content_type.get_object_for_this_type(pk=item.object_id) if item.content_type else None
+    )
+    effect = _take_effect(actor, meeting, item, target, outcome, rationale.strip())
+    decision = Decision.objects.create(
+        meeting=meeting,
+        item=item,
+        outcome=outcome,
+        rationale=rationale.strip(),
+        decided_by=actor,
+        decided_at=timezone.now(),
+        effect=effect[:300],
+    )
+    _audit(actor, meeting, "decision", item=item.pk, outcome=outcome, effect=effect)
+    return decision
+
+
+def _take_effect(
+    actor: Any, meeting: Meeting, item: AgendaItem, target: Any, outcome: str, rationale: str
+) -> str:
+    source = _meeting_source(meeting)
+    if isinstance(target, TransferRequest) and outcome in (Outcome.ACCEPT, Outcome.DECLINE):
+        ownership.decide_transfer(
+            actor=actor, transfer=target, decision=outcome, reason=rationale, meeting=source
+        )
+        return _("%(kind)s %(status)s.") % {
+            "kind": target.get_kind_display(),
+            "status": target.get_status_display().lower(),
+        }
+    if isinstance(target, TaskingRequest) and outcome in (Outcome.ACCEPT, Outcome.DECLINE):
+        tasking.decide_tasking(actor=actor, tasking=target, decision=outcome, reason=rationale)
+        return _("Tasking request %(ref)s %(status)s.") % {
+            "ref": target.reference,
+            "status": target.get_status_display().lower(),
+        }
+    if isinstance(target, Disruption) and outcome in (Outcome.ACCEPT, Outcome.DECLINE):
+        plans.validate_disruption(
+            actor=actor, disruption=target, accept=outcome == Outcome.ACCEPT, reason=rationale
+        )
+        return _("Disruption %(status)s.") % {"status": target.get_status_display().lower()}
+    if isinstance(target, RegisterItem) and outcome == Outcome.ARCHIVE:
+        threats.archive(actor=actor, item=target, reason=rationale)
+        return _("%(ref)s archived.") % {"ref": target.reference}
+    if isinstance(target, RegisterItem) and outcome == Outcome.RESCORE:
+        posts = ownership.current_appointments(target) if target.kind_code in ("ocg", "pi") else {}
+        notify(
+            [p.person for p in posts.values()],
+            subject=_("%(ref)s: re-assessment requested by %(forum)s")
+            % {"ref": target.reference, "forum": meeting.forum.name},
+            body=rationale,
+            link=target.get_absolute_url(),
+        )
+        return _("Re-assessment requested of the people in post.")
+    if outcome in (Outcome.ACCEPT, Outcome.DECLINE) and target is not None:
+        raise ValidationError({"outcome": _("Accept or decline applies to requests and claims.")})
+    return _("Recorded.")
+
+
+@transaction.atomic
+def add_action(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    description: str,
+    owner: User,
+    due_on: dt.date,
+    item: AgendaItem | None = None,
+) -> MeetingAction:
+    _require_runner(actor, meeting.forum)
+    if len(description.strip()) < 5:
+        raise ValidationError({"description": _("Describe the action.")})
+    action = MeetingAction.objects.create(
+        meeting=meeting, item=item, description=description.strip(), owner=owner, due_on=due_on
+    )
+    _audit(actor, meeting, "action", action=action.pk, owner=owner.username)
+    notify(
+        [owner],
+        subject=_("Action from %(forum)s: %(action)s")
+        % {"forum": meeting.forum.name, "action": action.description[:80]},
+        link=f"/meetings/{meeting.pk}/",
+    )
+    return action
+
+
+@transaction.atomic
+def complete_action(*, actor: Any, action: MeetingAction, outcome: str) -> MeetingAction:
+    if actor.pk != action.owner_id and not may_run(actor, action.meeting.forum):
+        raise PermissionDenied(_("Only the action's owner or the chair completes it."))
+    if len(outcome.strip()) < 3:
+        raise ValidationError({"outcome": _("Say what was done.")})
+    action.done_at, action.outcome = timezone.now(), outcome.strip()
+    action.save(update_fields=["done_at", "outcome"])
+    _audit(actor, action.meeting, "action done", action=action.pk)
+    return action
+
+
+@transaction.atomic
+def mark_held(*, actor: Any, meeting: Meeting) -> Meeting:
+    _require_runner(actor, meeting.forum)
+    meeting.status, meeting.held_at = MeetingStatus.HELD, timezone.now()
+    meeting.save(update_fields=["status", "held_at"])
+    _audit(actor, meeting, "held")
+    return meeting

@@ -1,0 +1,338 @@
+"""Meeting pages: forums, a meeting's agenda and how it is run, minutes, the pack, invitations.
+
+Every agenda entry is shown to a reader only if they may see what it is about (the access
+policy on the OCG, PI, request or claim behind it); the pack's marking is the highest of what
+that reader's pack contains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.core import audit
+from concord.core.choices import Classification
+from concord.core.models import AuditAction, ProtectedRecord
+from concord.meetings import services
+from concord.meetings.choices import Outcome
+from concord.meetings.models import AgendaItem, Decision, Forum, Meeting
+from concord.organisations.models import User
+from concord.threats.models import REGISTER_ITEMS
+
+
+def forums_for(user: Any) -> QuerySet[Forum]:
+    """Forums a person sits on, chairs, or whose organisation runs or belongs to them."""
+    organisation = user.acting_organisation()
+    return (
+        Forum.objects.filter(
+            Q(chair=user)
+            | Q(members=user)
+            | Q(organisation=organisation)
+            | Q(member_organisations=organisation)
+        )
+        .distinct()
+        .select_related("organisation", "chair")
+    )
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("forum__organisation", "forum__chair"), pk=pk
+    )
+    if not forums_for(request.user).filter(pk=meeting.forum_id).exists():
+        raise Http404
+    return meeting
+
+
+def visible_items(
+    user: Any, meeting: Meeting, *, include_removed: bool = False
+) -> list[AgendaItem]:
+    """The agenda entries this person may see, each with its subject resolved (`shown`)."""
+    items = list(
+        meeting.items.select_related("content_type", "decision__decided_by").order_by("position")
+    )
+    if not include_removed:
+        items = [i for i in items if not i.removed]
+    subjects: dict[str, Any] = {}
+    for kind, model in REGISTER_ITEMS.items():
+        ids = [int(i.subject.split(":")[1]) for i in items if i.subject.startswith(f"{kind}:")]
+        if ids:
+            for record in model.objects.visible_to(user).filter(pk__in=ids):
+                subjects[f"{kind}:{record.pk}"] = record
+    shown = []
+    for item in items:
+        if item.subject and item.subject not in subjects:
+            continue
+        item.record = subjects.get(item.subject)  # type: ignore[attr-defined]
+        target_model = item.content_type.model_class() if item.content_type else None
+        if (
+            target_model is not None
+            and issubclass(target_model, ProtectedRecord)
+            and not item.subject
+            and not target_model.objects.visible_to(user).filter(pk=item.object_id).exists()
+        ):
+            continue
+        shown.append(item)
+    return shown
+
+
+def highest_marking(items: list[AgendaItem]) -> str:
+    records = [i.record for i in items if getattr(i, "record", None) is not None]  # type: ignore[attr-defined]
+    secret = any(r.classification == Classification.SECRET for r in records)
+    sensitive = any(r.sensitive for r in records)
+    return ("SECRET" if secret else "OFFICIAL") + ("-SENSITIVE" if sensitive else "")
+
+
+@login_required
+def forum_list(request: HttpRequest) -> HttpResponse:
+    forums = forums_for(request.user).prefetch_related("meetings")
+    return render(request, "meetings/forum_list.html", {"forums": forums})
+
+
+@login_required
+def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = get_object_or_404(forums_for(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            starts = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
+        except ValueError:
+            messages.error(request, _("Give the date and time the meeting starts."))
+        else:
+            try:
+                meeting = services.schedule(
+                    actor=request.user,
+                    forum=forum,
+                    starts_at=timezone.make_aware(starts) if timezone.is_naive(starts) else starts,
+                    location=request.POST.get("location", ""),
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            return redirect("meetings:meeting", pk=meeting.pk)
+    decisions = (
+        Decision.objects.filter(meeting__forum=forum)
+        .select_related("meeting", "item", "decided_by")
+        .order_by("-decided_at")[:50]
+    )
+    return render(
+        request,
+        "meetings/forum_detail.html",
+        {
+            "forum": forum,
+            "meetings": forum.meetings.all(),
+            "decisions": decisions,
+            "may_run": services.may_run(request.user, forum),
+        },
+    )
+
+
+@login_required
+def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda: build, reorder, add, remove, issue; then run it: attendance, decisions,
+    actions; then mark it held."""
+    meeting = _meeting(request, pk)
+    may_run = services.may_run(request.user, meeting.forum)
+    if request.method == "POST":
+        if not may_run:
+            raise Http404
+        try:
+            done = _post(request, meeting)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done)
+            return redirect("meetings:meeting", pk=meeting.pk)
+    items = visible_items(request.user, meeting, include_removed=may_run)
+    audit.record(
+        AuditAction.VIEW,
+        actor=request.user,
+        object_type="meetings.meeting",
+        object_id=str(meeting.pk),
+        object_repr=str(meeting)[:200],
+        owner_code=meeting.forum.organisation.code,
+        detail={"items": len(items)},
+    )
+    return render(
+        request,
+        "meetings/meeting.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "may_run": may_run,
+            "outcomes": Outcome.choices,
+            "actions": meeting.actions.select_related("owner", "item"),
+            "members": meeting.forum.members.order_by("last_name"),
+            "attended": set(meeting.attendees.values_list("pk", flat=True)),
+            "marking": highest_marking(items),
+        },
+    )
+
+
+def _post(request: HttpRequest, meeting: Meeting) -> str:
+    actor = request.user
+    step = request.POST.get("step", "")
+    item = None
+    if request.POST.get("item"):
+        item = meeting.items.filter(pk=request.POST["item"]).first()
+        if item is None:
+            raise Http404
+    if step == "build":
+        built = services.build_agenda(actor=actor, meeting=meeting)
+        return _("The agenda was built from the register: %(n)s items.") % {"n": len(built)}
+    if step == "issue":
+        issued = services.issue_agenda(actor=actor, meeting=meeting)
+        return _("Version %(v)s of the agenda was issued.") % {"v": issued.version}
+    if step == "add":
+        services.add_item(
+            actor=actor,
+            meeting=meeting,
+            title=request.POST.get("title", ""),
+            note=request.POST.get("note", ""),
+        )
+        return _("The item was added.")
+    if step in ("remove", "restore", "up", "down") and item is not None:
+        services.set_item(
+            actor=actor,
+            item=item,
+            removed={"remove": True, "restore": False}.get(step),
+            move={"up": -1, "down": 1}.get(step, 0),
+        )
+        return _("The agenda was changed.")
+    if step == "attendance":
+        people = list(User.objects.filter(pk__in=request.POST.getlist("attended")))
+        services.record_attendance(actor=actor, meeting=meeting, people=people)
+        return _("Attendance was recorded.")
+    if step == "decide" and item is not None:
+        decision = services.decide(
+            actor=actor,
+            item=item,
+            outcome=request.POST.get("outcome", ""),
+            rationale=request.POST.get("rationale", ""),
+        )
+        return _("Decided: %(effect)s") % {"effect": decision.effect}
+    if step == "action":
+        owner = User.objects.filter(username=request.POST.get("owner", "").strip()).first()
+        if owner is None:
+            raise ValidationError(_("No person has that username."))
+        try:
+            due = dt.date.fromisoformat(request.POST.get("due_on", ""))
+        except ValueError:
+            raise ValidationError(_("Give the due date.")) from None
+        services.add_action(
+            actor=actor,
+            meeting=meeting,
+            description=request.POST.get("description", ""),
+            owner=owner,
+            due_on=due,
+            item=item,
+        )
+        return _("The action was set.")
+    if step == "held":
+        services.mark_held(actor=actor, meeting=meeting)
+        return _("The meeting is recorded as held.")
+    raise ValidationError(_("Nothing to do."))
+
+
+@login_required
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Minutes from the decisions and actions, as this reader may see them; printable."""
+    meeting = _meeting(request, pk)
+    items = [i for i in visible_items(request.user, meeting) if hasattr(i, "decision")]
+    visible_ids = {i.pk for i in visible_items(request.user, meeting)}
+    actions = [
+        a
+        for a in meeting.actions.select_related("owner", "item")
+        if a.item_id is None or a.item_id in visible_ids
+    ]
+    audit.record(
+        AuditAction.DOWNLOAD,
+        actor=request.user,
+        object_type="meetings.meeting",
+        object_id=str(meeting.pk),
+        object_repr=f"minutes {meeting}"[:200],
+        owner_code=meeting.forum.organisation.code,
+    )
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "actions": actions,
+            "attendees": meeting.attendees.order_by("last_name"),
+            "marking": highest_marking(items),
+        },
+    )
+
+
+@login_required
+def pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda pack for this reader: only what they may see, marked at its highest."""
+    meeting = _meeting(request, pk)
+    items = visible_items(request.user, meeting)
+    audit.record(
+        AuditAction.DOWNLOAD,
+        actor=request.user,
+        object_type="meetings.meeting",
+        object_id=str(meeting.pk),
+        object_repr=f"pack {meeting}"[:200],
+        owner_code=meeting.forum.organisation.code,
+        detail={"items": [i.title[:60] for i in items]},
+    )
+    return render(
+        request,
+        "meetings/pack.html",
+        {"meeting": meeting, "items": items, "marking": highest_marking(items)},
+    )
+
+
+@login_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """An iCalendar invitation for the meeting (no agenda content in it)."""
+    meeting = _meeting(request, pk)
+    start = meeting.starts_at.astimezone(dt.UTC)
+    end = start + dt.timedelta(hours=2)
+    stamp = timezone.now().astimezone(dt.UTC)
+
+    def fmt(moment: dt.datetime) -> str:
+        return moment.strftime("%Y%m%dT%H%M%SZ")
+
+    def text(value: str) -> str:
+        return (
+            value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        )
+
+    description = _("Agenda and papers in Concord: /meetings/%(pk)s/") % {"pk": meeting.pk}
+    body = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Concord//Meetings//EN",
+            "METHOD:PUBLISH",
+            "BEGIN:VEVENT",
+            f"UID:meeting-{meeting.pk}@concord",
+            f"DTSTAMP:{fmt(stamp)}",
+            f"DTSTART:{fmt(start)}",
+            f"DTEND:{fmt(end)}",
+            f"SUMMARY:{text(meeting.forum.name)}",
+            f"LOCATION:{text(meeting.location)}",
+            "DESCRIPTION:" + text(description),
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
