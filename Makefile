@@ -24,6 +24,10 @@ uv:
 install: uv ## Install Python and the locked dependencies into .venv
 	$(UV) sync --frozen
 	@command -v msgfmt >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq gettext; }
+	@# Meeting packs are PDFs made by WeasyPrint, which needs Pango and a font from Debian.
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && [ -d /usr/share/fonts/truetype/dejavu ]; } || { \
+	  echo "Installing Pango and DejaVu fonts for PDF packs…"; $(APT_GET) update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 	CONCORD_DEBUG=true $(CONCORD) compilemessages --ignore=.venv -v 0
 
 .PHONY: demo

@@ -194,3 +194,55 @@ def test_a_transfer_declined_in_the_meeting_carries_its_reason(cast, meeting, es
     transfer = TransferRequest.objects.get(pk=escalation.pk)
     assert transfer.status == "declined"
     assert transfer.decision_reason == "No regional SIO capacity until March"
+
+
+def _pdf_pages(response) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    assert response["Content-Type"] == "application/pdf"
+    return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+
+
+def test_the_pdf_pack_is_built_per_reader_and_marked_at_its_highest(
+    client, cast, meeting, escalation
+):
+    chair = cast("tarian.chair")
+    secret_owner = cast("dp.analyst")
+    secret_owner.vetting_level = "SC"
+    secret_owner.save()
+    # A SECRET group the chair (SC-vetted here) sees through a share; the partner does not.
+    chair.vetting_level = "SC"
+    chair.save()
+    from concord.core import policy
+    from concord.core.services import share_record
+
+    policy.forget(secret_owner)
+    secret = make_ocg("DYP", "SECRET", False)
+    policy.forget(chair)
+    share_record(
+        actor=secret_owner,
+        obj=secret,
+        purpose="Regional tasking",
+        to_organisation=organisation("TARIAN"),
+    )
+    for n in range(40):  # enough items for several pages
+        services.add_item(
+            actor=chair, meeting=meeting, title=f"Standing item {n} on the county lines threat"
+        )
+    services.build_agenda(actor=chair, meeting=meeting)
+    client.force_login(chair)
+    pages = _pdf_pages(client.get(f"/meetings/{meeting.pk}/pack/?format=pdf"))
+    text = "\n".join(pages)
+    assert len(pages) > 1
+    assert secret.reference in text
+    assert escalation.subject.reference in text
+    assert all(page.count("SECRET") >= 2 for page in pages)  # header and footer of every page
+    client.force_login(cast("bf.partner"))
+    partner_pages = _pdf_pages(client.get(f"/meetings/{meeting.pk}/pack/?format=pdf"))
+    partner_text = "\n".join(partner_pages)
+    assert secret.reference not in partner_text
+    assert escalation.subject.reference not in partner_text
+    assert "Standing item 39" in partner_text
+    assert all("SECRET" not in page and page.count("OFFICIAL") >= 2 for page in partner_pages)

@@ -180,3 +180,20 @@ def test_the_sender_fills_the_form(client, cast):
     made = TaskingRequest.objects.get()
     assert response["Location"] == f"/tasking/{made.reference}/"
     assert made.ocg == ocg
+
+
+def test_a_query_is_answered_from_the_request_page(client, cast):
+    dp_sio, chair = cast("dp.sio"), cast("tarian.chair")
+    request = send(dp_sio, "TARIAN")
+    client.force_login(chair)
+    client.post(
+        f"/tasking/{request.reference}/",
+        {"action": "decide", "decide-decision": "query", "decide-reason": "Which nights exactly?"},
+    )
+    client.force_login(dp_sio)
+    page = client.get(f"/tasking/{request.reference}/").content.decode()
+    assert "Which nights exactly?" in page
+    assert "Answer the query" in page
+    assert "Record the decision" not in page
+    client.post(f"/tasking/{request.reference}/", {"action": "answer", "answer-text": "Thursdays"})
+    assert TaskingRequest.objects.get(pk=request.pk).status == "requested"

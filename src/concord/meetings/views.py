@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,17 +264,16 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         object_repr=f"minutes {meeting}"[:200],
         owner_code=meeting.forum.organisation.code,
     )
-    return render(
-        request,
-        "meetings/minutes.html",
-        {
-            "meeting": meeting,
-            "items": items,
-            "actions": actions,
-            "attendees": meeting.attendees.order_by("last_name"),
-            "marking": highest_marking(items),
-        },
-    )
+    context = {
+        "meeting": meeting,
+        "items": items,
+        "actions": actions,
+        "attendees": meeting.attendees.order_by("last_name"),
+        "marking": highest_marking(items),
+    }
+    if request.GET.get("format") == "pdf":
+        return _pdf(request, meeting, "minutes", {**context, "minutes": True}, _("Minutes"))
+    return render(request, "meetings/minutes.html", context)
 
 
 @login_required
@@ -290,11 +290,32 @@ def pack(request: HttpRequest, pk: int) -> HttpResponse:
         owner_code=meeting.forum.organisation.code,
         detail={"items": [i.title[:60] for i in items]},
     )
-    return render(
-        request,
-        "meetings/pack.html",
-        {"meeting": meeting, "items": items, "marking": highest_marking(items)},
+    context = {"meeting": meeting, "items": items, "marking": highest_marking(items)}
+    if request.GET.get("format") == "pdf":
+        return _pdf(request, meeting, "pack", context, _("Agenda pack"))
+    return render(request, "meetings/pack.html", context)
+
+
+def _pdf(
+    request: HttpRequest, meeting: Meeting, name: str, context: dict[str, Any], heading: str
+) -> HttpResponse:
+    """The page as a PDF for this reader (WeasyPrint; nothing is fetched from anywhere). Every
+    page's header and footer carry the document's marking: the highest of what it holds."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "meetings/print.html", {**context, "heading": heading, "reader": request.user}, request
     )
+    response = HttpResponse(
+        HTML(string=html, url_fetcher=_no_fetching).write_pdf(), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{meeting.pk}.pdf"'
+    return response
+
+
+def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
+    """Closed networks: a pack never loads anything from a URL."""
+    raise ValueError(f"Not fetched: {url}")
 
 
 @login_required
