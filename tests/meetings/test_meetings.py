@@ -246,3 +246,25 @@ def test_the_pdf_pack_is_built_per_reader_and_marked_at_its_highest(
     assert escalation.subject.reference not in partner_text
     assert "Standing item 39" in partner_text
     assert all("SECRET" not in page and page.count("OFFICIAL") >= 2 for page in partner_pages)
+
+
+def test_the_owner_marks_an_action_done_and_it_leaves_the_next_agenda(client, cast, meeting):
+    chair, sio = cast("tarian.chair"), cast("tarian.sio")
+    action = services.add_action(
+        actor=chair,
+        meeting=meeting,
+        description="Brief the surveillance team",
+        owner=sio,
+        due_on=timezone.localdate() + dt.timedelta(days=5),
+    )
+    client.force_login(sio)
+    client.post(
+        f"/meetings/{meeting.pk}/", {"step": "done", "action": action.pk, "outcome": "Briefed"}
+    )
+    action.refresh_from_db()
+    assert action.done_at is not None
+    assert action.outcome == "Briefed"
+    later = services.schedule(
+        actor=chair, forum=meeting.forum, starts_at=timezone.now() + dt.timedelta(days=30)
+    )
+    assert not [i for i in services.build_agenda(actor=chair, meeting=later) if i.kind == "action"]

@@ -141,6 +141,22 @@ def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
     actions; then mark it held."""
     meeting = _meeting(request, pk)
     may_run = services.may_run(request.user, meeting.forum)
+    if request.method == "POST" and request.POST.get("step") == "done":
+        action = meeting.actions.filter(pk=_int(request.POST.get("action"))).first()
+        if action is None:
+            raise Http404
+        try:
+            services.complete_action(
+                actor=request.user, action=action, outcome=request.POST.get("outcome", "")
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The action is done."))
+        return redirect("meetings:meeting", pk=meeting.pk)
     if request.method == "POST":
         if not may_run:
             raise Http404
@@ -178,6 +194,10 @@ def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
             "marking": highest_marking(items),
         },
     )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def _post(request: HttpRequest, meeting: Meeting) -> str:
