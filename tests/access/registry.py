@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from concord.intelligence.models import IntelReport
 from concord.ownership.models import TaskingRequest
 from concord.threats import services as threat_services
 from concord.threats.models import Entity, Nominal, Ocg, PriorityIndividual, Vulnerability
@@ -156,6 +157,33 @@ def make_tasking(owner_code: str, classification: str, sensitive: bool) -> Any:
     return made
 
 
+def make_report(owner_code: str, classification: str, sensitive: bool) -> Any:
+    """A released intelligence report (P-coded, so no conditions stand before its content)."""
+    import datetime as dt
+
+    from concord.intelligence import services as intelligence
+
+    actor = _mapper(owner_code)
+    if classification == "SECRET":
+        actor.vetting_level = "SC"
+        actor.save()
+        from concord.core import policy
+
+        policy.forget(actor)
+    report = intelligence.record_report(
+        actor=actor,
+        title="Zephyrine supply route",
+        text="Cash couriers use the M4 services on Fridays.",
+        information_date=dt.date.today(),
+        grading=intelligence.Grading("1", "B", "P"),
+        classification=classification,
+        sensitive=sensitive,
+    )
+    report.status = "released"
+    report.save(update_fields=["status"])
+    return report
+
+
 RECORD_TYPES: dict[str, RecordType] = {
     "ocg": RecordType(
         model=Ocg,
@@ -229,5 +257,16 @@ RECORD_TYPES: dict[str, RecordType] = {
         label=lambda t: t.reference,
         page=lambda t: f"/tasking/{t.reference}/",
         listings=lambda t: ["/tasking/", "/tasking/?export=csv", "/tasking/?export=xlsx"],
+    ),
+    "report": RecordType(
+        model=IntelReport,
+        make=make_report,
+        label=lambda r: r.reference,
+        page=lambda r: f"/intelligence/{r.reference}/",
+        listings=lambda r: [
+            "/intelligence/",
+            "/intelligence/?export=csv",
+            "/intelligence/?export=xlsx",
+        ],
     ),
 }

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "concord.ownership",
     "concord.plans",
     "concord.meetings",
+    "concord.intelligence",
     "concord.monitoring",
 ]
 

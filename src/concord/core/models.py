@@ -98,6 +98,10 @@ class ProtectedRecord(TimeStampedModel):
 
     objects = ProtectedQuerySet.as_manager()
 
+    # Whether a ROCU's regional and the NCA's national reach apply (see core/policy.py). A
+    # record type shared only by explicit dissemination (intelligence) sets this False.
+    wide_reach = True
+
     class Meta:
         abstract = True
 

@@ -122,10 +122,12 @@ def _shares(model: type[models.Model], viewer: Viewer) -> Exists:
     )
 
 
-def _reach_q(viewer: Viewer) -> Q:
-    """Records within the person's organisational reach (before need-to-know)."""
+def _reach_q(viewer: Viewer, model: type[models.Model] | None = None) -> Q:
+    """Records within the person's organisational reach (before need-to-know). A model whose
+    `wide_reach` is False (intelligence, shared only by dissemination) has none beyond its
+    owner."""
     reach = Q(owner_id=viewer.organisation_id)
-    if viewer.is_partner:
+    if viewer.is_partner or not getattr(model, "wide_reach", True):
         return reach
     wider: Q = Q()
     if viewer.organisation_kind == OrganisationKind.ROCU and viewer.region_id:
@@ -164,7 +166,7 @@ def visible_q(model: type[models.Model], viewer: Viewer) -> Q:
     if not viewer.sees_records:
         return Q(pk__in=[])
     cleared = Q(classification__in=sorted(viewer.classifications))
-    within = _reach_q(viewer) & _need_to_know_q(model, viewer)
+    within = _reach_q(viewer, model) & _need_to_know_q(model, viewer)
     return cleared & (within | Q(_shares(model, viewer)))
 
 
@@ -198,7 +200,7 @@ def basis(user: Any, obj: Any) -> str | None:
         object_id=obj.pk,
         revoked_at__isnull=True,
     ).filter(Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
-    if ntk_ok and not viewer.is_partner and not obj.sensitive:
+    if ntk_ok and not viewer.is_partner and not obj.sensitive and getattr(obj, "wide_reach", True):
         owner = obj.owner
         if (
             viewer.organisation_kind == OrganisationKind.ROCU

@@ -1,0 +1,217 @@
+"""Intelligence pages: the reports you may see, one report (its content behind its handling
+conditions where C-coded), recording, and the originator's and recipients' actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from concord.core import policy
+from concord.core.access import open_record
+from concord.core.choices import Classification
+from concord.intelligence import services
+from concord.intelligence.choices import (
+    FeedbackKind,
+    HandlingCode,
+    IntelligenceAssessment,
+    ReportStatus,
+    SourceEvaluation,
+)
+from concord.intelligence.filters import ReportFilter
+from concord.intelligence.models import IntelReport, SharingGroup
+from concord.organisations.models import Organisation
+from concord.threats.views import register_list
+from concord.web.lists import parse_filters
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponseBase:
+    filters, errors = parse_filters(ReportFilter, request.GET)
+    items = filters.filter(
+        IntelReport.objects.visible_to(request.user).select_related("owner")
+    ).order_by("-information_date", "-id")
+    return register_list(
+        request,
+        filters=filters,
+        errors=errors,
+        items=items,
+        object_type="intelligence.intelreport",
+        template="intelligence/report_list.html",
+        export=(
+            [
+                _("Reference"),
+                _("Title"),
+                _("Grading"),
+                _("Marking"),
+                _("Owner"),
+                _("Date"),
+                _("Status"),
+            ],
+            lambda r: (
+                r.reference,
+                r.title,
+                r.grading,
+                r.marking,
+                r.owner.code,
+                r.information_date.isoformat(),
+                r.get_status_display(),
+            ),
+        ),
+        context={"statuses": ReportStatus.choices},
+    )
+
+
+def _grading(post: Any) -> services.Grading:
+    return services.Grading(
+        source_evaluation=post.get("source_evaluation", ""),
+        intelligence_assessment=post.get("intelligence_assessment", ""),
+        handling_code=post.get("handling_code", ""),
+        handling_conditions=post.get("handling_conditions", ""),
+        legacy_grading=post.get("legacy_grading", ""),
+    )
+
+
+@login_required
+def report_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        post = request.POST
+        try:
+            information_date = dt.date.fromisoformat(post.get("information_date", ""))
+        except ValueError:
+            errors["information_date"] = [_("Give the date of the information.")]
+        if not errors:
+            try:
+                report = services.record_report(
+                    actor=request.user,
+                    title=post.get("title", ""),
+                    text=post.get("text", ""),
+                    information_date=information_date,
+                    grading=_grading(post),
+                    place=post.get("place", ""),
+                    classification=post.get("classification", ""),
+                    sensitive=post.get("sensitive") == "on",
+                    ocgs=post.get("ocgs", "").replace(",", " ").split(),
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                errors = (
+                    exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                )
+            else:
+                messages.success(
+                    request, _("%(ref)s was recorded as a draft.") % {"ref": report.reference}
+                )
+                return redirect("intelligence:report", reference=report.reference)
+    return render(
+        request,
+        "intelligence/report_form.html",
+        {
+            "errors": errors,
+            "post": request.POST,
+            "evaluations": SourceEvaluation.choices,
+            "assessments": IntelligenceAssessment.choices,
+            "codes": HandlingCode.choices,
+            "classifications": Classification.choices,
+        },
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    report = open_record(
+        request,
+        IntelReport.objects.select_related("owner", "originator", "sanitised_from"),
+        reference=reference.upper(),
+    )
+    if request.method == "POST":
+        try:
+            done = _act(request, report)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done)
+            return redirect("intelligence:report", reference=report.reference)
+    opened = services.conditions_accepted(request.user, report)
+    originating = policy.can(request.user, policy.CHANGE, report)
+    return render(
+        request,
+        "intelligence/report_detail.html",
+        {
+            "report": report,
+            "opened": opened,
+            "originating": originating,
+            "ocgs": report.ocgs.filter(pk__in=policy_visible_ocgs(request.user)) if opened else [],
+            "groups": SharingGroup.objects.all(),
+            "feedback": report.feedback.select_related("person", "organisation")
+            if originating
+            else [],
+            "feedback_kinds": FeedbackKind.choices,
+            "sanitised_versions": report.sanitised_versions.all() if originating else [],
+            "classifications": Classification.choices,
+        },
+    )
+
+
+def policy_visible_ocgs(user: Any) -> Any:
+    from concord.threats.models import Ocg
+
+    return Ocg.objects.visible_to(user).values("pk")
+
+
+def _act(request: HttpRequest, report: IntelReport) -> str:
+    actor, post = request.user, request.POST
+    step = post.get("step", "")
+    if step == "accept":
+        services.accept_conditions(actor=actor, report=report)
+        return _("You accepted the handling conditions.")
+    if step == "release":
+        services.release(actor=actor, report=report)
+        return _("The report is %(status)s.") % {"status": report.get_status_display().lower()}
+    if step == "approve":
+        services.approve_release(actor=actor, report=report)
+        return _("The release was approved.")
+    if step == "share":
+        codes = [
+            c.strip().upper() for c in post.get("to", "").replace(",", " ").split() if c.strip()
+        ]
+        organisations = list(Organisation.objects.active().filter(code__in=codes))
+        group = SharingGroup.objects.filter(pk=post.get("group") or 0).first()
+        if group is not None:
+            organisations += list(group.organisations.all())
+        if len({o.code for o in organisations} & set(codes)) != len(set(codes)):
+            raise ValidationError(_("An organisation code was not recognised."))
+        services.disseminate(
+            actor=actor, report=report, to=organisations, purpose=post.get("purpose", "")
+        )
+        return _("The report was shared.")
+    if step == "recall":
+        services.recall(actor=actor, report=report, reason=post.get("reason", ""))
+        return _("The report was recalled from everyone it was shared with.")
+    if step == "feedback":
+        services.give_feedback(
+            actor=actor, report=report, kind=post.get("kind", ""), note=post.get("note", "")
+        )
+        return _("Thank you: the originator has your feedback.")
+    if step == "sanitise":
+        version = services.sanitise(
+            actor=actor,
+            report=report,
+            text=post.get("text", ""),
+            classification=post.get("classification", ""),
+            sensitive=post.get("sensitive") == "on",
+        )
+        return _("Sanitised version %(ref)s was made.") % {"ref": version.reference}
+    raise ValidationError(_("Nothing to do."))
