@@ -10,7 +10,11 @@ class IntelligenceConfig(AppConfig):
     verbose_name = _("Intelligence")
 
     def ready(self) -> None:
+        from concord.core import seeding
+        from concord.intelligence.seed import STEP
         from concord.web.navigation import NavItem, register
+
+        seeding.register(STEP)
 
         register(
             NavItem(
