@@ -21,7 +21,7 @@ def seed(world: DemoWorld) -> None:
     tarian = Organisation.objects.get(code="TARIAN")
     group = SharingGroup.objects.create(name="Southern Wales forces and Tarian", owner=tarian)
     group.organisations.set(
-        Organisation.objects.filter(region_id=tarian.region_id).exclude(kind="partner")
+        Organisation.objects.filter(region=tarian.region).exclude(kind="partner")
     )
     shared = services.record_report(
         actor=analyst,
