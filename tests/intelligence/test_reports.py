@@ -206,3 +206,42 @@ def test_recording_through_the_page_names_bad_fields(client, cast):
     )
     report = IntelReport.objects.get()
     assert good["Location"] == f"/intelligence/{report.reference}/"
+
+
+def test_the_stix_export_validates_and_carries_marking_grading_and_only_visible_groups(
+    client, cast
+):
+    import json
+
+    from stix2validator import ValidationOptions, validate_string
+
+    from tests.access.registry import make_ocg
+
+    analyst = cast("dp.analyst")
+    seen = make_ocg("DYP", "OFFICIAL", False)
+    report = record(analyst, ocgs=[seen.reference], place="Pembroke Dock")
+    client.force_login(analyst)
+    body = client.get(f"/intelligence/{report.reference}/stix.json")
+    assert body["Content-Type"].startswith("application/stix+json")
+    text = body.content.decode()
+    result = validate_string(text, ValidationOptions(version="2.1", strict=False))
+    assert result.is_valid, [str(e) for e in result.errors]
+    objects = {o["type"]: o for o in json.loads(text)["objects"]}
+    stix_report = objects["report"]
+    extension = next(iter(stix_report["extensions"].values()))
+    assert (
+        extension["source_evaluation"],
+        extension["intelligence_assessment"],
+        extension["handling_code"],
+    ) == ("2", "B", "C")
+    statements = [
+        o["definition"]["statement"]
+        for o in json.loads(text)["objects"]
+        if o["type"] == "marking-definition"
+    ]
+    assert "OFFICIAL" in statements
+    assert f"Handling code C: {CONDITIONS}" in statements
+    assert objects["threat-actor"]["threat_actor_types"] == ["crime-syndicate"]
+    # The same report exported again gives the same identifiers (idempotent federation).
+    again = json.loads(client.get(f"/intelligence/{report.reference}/stix.json").content)
+    assert {o["id"] for o in again["objects"]} == {o["id"] for o in json.loads(text)["objects"]}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from concord.core import policy
 from concord.core.access import open_record
 from concord.core.choices import Classification
+from concord.core.models import AuditAction
 from concord.intelligence import services
 from concord.intelligence.choices import (
     FeedbackKind,
@@ -27,7 +28,9 @@ from concord.intelligence.choices import (
 )
 from concord.intelligence.filters import ReportFilter
 from concord.intelligence.models import IntelReport, SharingGroup
+from concord.intelligence.stix import bundle
 from concord.organisations.models import Organisation
+from concord.threats.models import Ocg
 from concord.threats.views import register_list
 from concord.web.lists import parse_filters
 
@@ -215,3 +218,25 @@ def _act(request: HttpRequest, report: IntelReport) -> str:
         )
         return _("Sanitised version %(ref)s was made.") % {"ref": version.reference}
     raise ValidationError(_("Nothing to do."))
+
+
+@login_required
+def report_stix(request: HttpRequest, reference: str) -> HttpResponse:
+    """The report as a STIX 2.1 bundle, for a reader who may open it: only the OCGs they may
+    see go with it. The download is audited."""
+    report = open_record(
+        request,
+        IntelReport.objects.select_related("owner"),
+        audit_action=AuditAction.DOWNLOAD,
+        detail={"format": "stix"},
+        reference=reference.upper(),
+    )
+    if not services.conditions_accepted(request.user, report):
+        return redirect("intelligence:report", reference=report.reference)
+    ocgs = list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(request.user).values("pk")))
+    response = HttpResponse(
+        bundle(report, ocgs).serialize(pretty=True),
+        content_type="application/stix+json;version=2.1",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{report.reference}.stix.json"'
+    return response
