@@ -233,3 +233,16 @@ AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES or None
 # derived from the secret key; set it separately in production so it can be held apart.
 AUDIT_KEY = env.get_str("CONCORD_AUDIT_KEY", "") or f"audit:{SECRET_KEY}"
 AUDIT_SEAL_INTERVAL = env.get_int("CONCORD_AUDIT_SEAL_SECONDS", 1, minimum=0, maximum=3600)
+
+# Federation: this instance's Ed25519 signing key (PEM, made on first use with mode 0600) and
+# how peers are spoken to (see docs/operations.md, "Federation").
+FEDERATION_KEY_FILE = Path(
+    env.get_str("CONCORD_FEDERATION_KEY_FILE", str(VAR_DIR / "federation-ed25519.pem"))
+)
+FEDERATION_TIMEOUT = env.get_int("CONCORD_FEDERATION_TIMEOUT", 60, minimum=1, maximum=600)
+FEDERATION_PAGE_SIZE = env.get_int("CONCORD_FEDERATION_PAGE", 1000, minimum=10, maximum=10000)
+# TAXII 2.1: the most objects one page answers, and the largest body accepted.
+TAXII_MAX_PAGE = 10000
+TAXII_MAX_CONTENT_LENGTH = env.get_int(
+    "CONCORD_TAXII_MAX_CONTENT_MB", 50, minimum=1, maximum=1024
+) * (1024 * 1024)

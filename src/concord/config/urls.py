@@ -10,6 +10,7 @@ from concord.core.views import access_reason, healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("taxii2/", include("concord.intelligence.taxii_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("access-reason/", access_reason, name="access_reason"),
     path("", include("concord.monitoring.urls")),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from concord.core import audit, policy
 from concord.core.choices import CLASSIFICATION_RANK, Classification, RoleCode
 from concord.core.models import AuditAction, Share, validate_classification
+from concord.intelligence import feed
 from concord.intelligence.choices import (
     FeedbackKind,
     HandlingCode,
@@ -25,7 +26,7 @@ from concord.intelligence.choices import (
     ReportStatus,
     SourceEvaluation,
 )
-from concord.intelligence.models import ConditionsAccepted, Feedback, IntelReport
+from concord.intelligence.models import ConditionsAccepted, Feedback, FeedObject, IntelReport
 from concord.organisations.models import Organisation, User
 from concord.organisations.notifications import notify
 from concord.threats.models import Ocg
@@ -292,6 +293,13 @@ def disseminate(
             defaults={"purpose": purpose.strip(), "created_by": actor},
         )
         shares.append(share)
+    # Into each recipient's TAXII feed, with the OCGs the sharer may see named as the report
+    # names them.
+    feed.publish(
+        report,
+        organisations,
+        list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(actor).values("pk"))),
+    )
     audit.record(
         AuditAction.SHARE,
         actor=actor,
@@ -343,13 +351,20 @@ def recall(*, actor: Any, report: IntelReport, reason: str) -> IntelReport:
     if report.status == ReportStatus.RECALLED:
         raise ValidationError(_("This report is already recalled."))
     now = timezone.now()
-    ended = Share.objects.filter(
+    live = Share.objects.filter(
         content_type=ContentType.objects.get_for_model(IntelReport),
         object_id=report.pk,
         revoked_at__isnull=True,
-    ).update(revoked_at=now)
+    )
+    recipients = list(Organisation.objects.filter(pk__in=live.values("to_organisation")))
+    ended = live.update(revoked_at=now)
     report.status, report.recalled_at = ReportStatus.RECALLED, now
     report.save(update_fields=["status", "recalled_at", "updated_at"])
+    # The revoked version reaches every feed the report went to, so peers recall it too.
+    fed = Organisation.objects.filter(
+        pk__in=FeedObject.objects.filter(report=report).values("organisation")
+    )
+    feed.publish_tombstone(report, {*recipients, *fed})
     _audit(actor, report, "recalled", reason=reason.strip(), shares_ended=ended)
     return report
 

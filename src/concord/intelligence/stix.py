@@ -40,7 +40,8 @@ def grading_extension(creator: stix2.Identity) -> stix2.ExtensionDefinition:
             "Source evaluation (1 reliable, 2 untested, 3 not reliable), intelligence "
             "assessment (A to E) and handling code (P: lawful sharing permitted; C: permitted "
             "with conditions, given in handling_conditions). legacy_grading holds a 5x5x5 "
-            "grading recorded as it was, never converted."
+            "grading recorded as it was, never converted. information_date is the date of "
+            "the information (ISO 8601)."
         ),
         schema=GRADING_SCHEMA,
         version="1.0.0",
@@ -81,9 +82,44 @@ def threat_actor(ocg: Ocg, markings: list[str], creator: stix2.Identity) -> stix
     )
 
 
+# Objects that define rather than report: shared by every report, never sensitive.
+DEFINITIONS = frozenset({"identity", "marking-definition", "extension-definition"})
+
+
+def report_id(reference: str) -> str:
+    return _id("report", reference)
+
+
+def identity_id(code: str) -> str:
+    return _id("identity", code)
+
+
 def bundle(report: IntelReport, ocgs: list[Ocg]) -> stix2.Bundle:
     """The report and what it concerns, as one bundle (only the OCGs the caller passes: the
     ones the reader may see)."""
+    return stix2.Bundle(objects=report_objects(report, ocgs), allow_custom=False)
+
+
+def tombstone(report: IntelReport) -> stix2.Report:
+    """The revoked version of a recalled report: its id and reference, none of its content."""
+    creator = identity(report.owner)
+    recalled = report.recalled_at or report.updated_at
+    return stix2.Report(
+        id=report_id(report.reference),
+        created=report.created_at,
+        modified=max(recalled, report.created_at),
+        created_by_ref=creator.id,
+        name=report.reference,
+        published=report.released_at or report.created_at,
+        report_types=["threat-report"],
+        object_refs=[creator.id],
+        revoked=True,
+        external_references=[{"source_name": "concord", "external_id": report.reference}],
+    )
+
+
+def report_objects(report: IntelReport, ocgs: list[Ocg]) -> list[Any]:
+    """The report's objects, definitions first and the report last."""
     creator = identity(report.owner)
     marking = statement(report.marking, creator)
     markings = [marking.id]
@@ -117,6 +153,7 @@ def bundle(report: IntelReport, ocgs: list[Ocg]) -> stix2.Bundle:
         if report.source_evaluation
         else {"legacy_grading": report.legacy_grading}
     )
+    grading["information_date"] = report.information_date.isoformat()
     objects.append(
         stix2.Report(
             id=_id("report", report.reference),
@@ -133,4 +170,4 @@ def bundle(report: IntelReport, ocgs: list[Ocg]) -> stix2.Bundle:
             extensions={GRADING_EXTENSION_ID: {"extension_type": "property-extension", **grading}},
         )
     )
-    return stix2.Bundle(objects=objects, allow_custom=False)
+    return objects
