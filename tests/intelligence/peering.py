@@ -55,5 +55,7 @@ def objects_of(*reports: IntelReport) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def envelope(objects: list[dict[str, Any]], *, sender: str = "TARIAN", to: str = "DYP") -> dict[str, Any]:
+def envelope(
+    objects: list[dict[str, Any]], *, sender: str = "TARIAN", to: str = "DYP"
+) -> dict[str, Any]:
     return {"objects": objects, "x_concord_from": sender, "x_concord_to": to}

@@ -20,7 +20,7 @@ from concord.intelligence.federation import register_peer
 from concord.intelligence.models import FeedObject, IntelReport, Peer, ReceivedObject
 from concord.intelligence.taxii import EXCHANGE
 from concord.organisations.models import Notification
-from tests.factories import UserFactory, organisation
+from tests.factories import organisation
 from tests.intelligence.peering import PeerKey, envelope, objects_of, their_report
 
 TODAY = timezone.localdate()
@@ -66,7 +66,9 @@ class TestIngest:
         # Shared with the organisation we act for, whose analyst is told.
         assert IntelReport.objects.visible_to(dp_analyst).filter(pk=report.pk).exists()
         assert not IntelReport.objects.visible_to(cast("gmp.sio")).filter(pk=report.pk).exists()
-        assert Notification.objects.filter(person=dp_analyst, subject__contains="INT-TARIAN").exists()
+        assert Notification.objects.filter(
+            person=dp_analyst, subject__contains="INT-TARIAN"
+        ).exists()
         assert AuditEntry.objects.filter(object_id=str(report.pk), action="create").count() == 1
         # The same bundle again changes nothing.
         before = state()
@@ -111,10 +113,15 @@ class TestIngest:
             (lambda e, k: PeerKey().sign(e), "does not verify"),
             (lambda e, k: k.sign({**e, "x_concord_to": "GMP"}), "addressed to"),
             (lambda e, k: k.sign({**e, "x_concord_from": "NCA"}), "from"),
-            (lambda e, k: k.sign({**e, "objects": [*e["objects"], {"type": "report"}]}), "not valid STIX"),
+            (
+                lambda e, k: k.sign({**e, "objects": [*e["objects"], {"type": "report"}]}),
+                "not valid STIX",
+            ),
             (lambda e, k: k.sign({**e, "objects": [*e["objects"], "text"]}), "not a JSON object"),
             (
-                lambda e, k: k.sign({**e, "objects": [*e["objects"], {"type": "malware", "id": "malware--1"}]}),
+                lambda e, k: k.sign(
+                    {**e, "objects": [*e["objects"], {"type": "malware", "id": "malware--1"}]}
+                ),
                 "does not exchange",
             ),
         ],

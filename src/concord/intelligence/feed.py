@@ -21,13 +21,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from concord.intelligence import stix
 from concord.intelligence.models import FeedClock, FeedObject, IntelReport
 from concord.intelligence.signing import canonical
 from concord.organisations.models import Organisation
 from concord.threats.models import Ocg
 
 TICK = dt.timedelta(microseconds=1)
+# Objects that define rather than report (as stix.DEFINITIONS): never sensitive.
+DEFINITIONS = frozenset({"identity", "marking-definition", "extension-definition"})
 
 
 def _rows(
@@ -42,7 +43,7 @@ def _rows(
                 obj.id,
                 obj.type,
                 version,
-                obj.type in stix.DEFINITIONS,
+                obj.type in DEFINITIONS,
                 canonical(data).decode(),
             )
         )
@@ -88,11 +89,15 @@ def publish(report: IntelReport, organisations: Iterable[Organisation], ocgs: li
     """Put the report's objects in these organisations' feeds (a version already there stays
     as it was). Runs in the caller's transaction."""
     assert transaction.get_connection().in_atomic_block, "publish inside the share's transaction"
+    from concord.intelligence import stix  # stix2 is slow to import: only when publishing
+
     return _publish(report, organisations, _rows(stix.report_objects(report, ocgs), report))
 
 
 def publish_tombstone(report: IntelReport, organisations: Iterable[Organisation]) -> int:
     assert transaction.get_connection().in_atomic_block, "publish inside the recall's transaction"
+    from concord.intelligence import stix
+
     return _publish(report, organisations, _rows([stix.tombstone(report)], report), tombstone=True)
 
 

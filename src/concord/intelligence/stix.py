@@ -82,8 +82,6 @@ def threat_actor(ocg: Ocg, markings: list[str], creator: stix2.Identity) -> stix
     )
 
 
-# Objects that define rather than report: shared by every report, never sensitive.
-DEFINITIONS = frozenset({"identity", "marking-definition", "extension-definition"})
 
 
 def report_id(reference: str) -> str:

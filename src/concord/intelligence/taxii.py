@@ -55,6 +55,8 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 def _text(body: str, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type=TAXII)
+    # Always a length, so a client can tell a page cut short from a whole one.
+    response["Content-Length"] = str(len(response.content))
     for name, value in (headers or {}).items():
         response[name] = value
     return response

@@ -18,7 +18,7 @@ from concord.core import policy
 from concord.core.access import open_record
 from concord.core.choices import Classification
 from concord.core.models import AuditAction
-from concord.intelligence import services
+from concord.intelligence import ftm, services
 from concord.intelligence.choices import (
     FeedbackKind,
     HandlingCode,
@@ -30,7 +30,7 @@ from concord.intelligence.filters import ReportFilter
 from concord.intelligence.models import IntelReport, SharingGroup
 from concord.intelligence.stix import bundle
 from concord.organisations.models import Organisation
-from concord.threats.models import Ocg
+from concord.threats.models import Entity, EntityLink, Nominal, Ocg
 from concord.threats.views import register_list
 from concord.web.lists import parse_filters
 
@@ -239,4 +239,32 @@ def report_stix(request: HttpRequest, reference: str) -> HttpResponse:
         content_type="application/stix+json;version=2.1",
     )
     response["Content-Disposition"] = f'attachment; filename="{report.reference}.stix.json"'
+    return response
+
+
+@login_required
+def report_ftm(request: HttpRequest, reference: str) -> HttpResponse:
+    """The people, businesses and assets the report concerns as FollowTheMoney entities (one
+    JSON object a line), for a reader who may open it: only the nominals and entities they may
+    see go with it, and only the links between those. The download is audited."""
+    report = open_record(
+        request,
+        IntelReport.objects.select_related("owner"),
+        audit_action=AuditAction.DOWNLOAD,
+        detail={"format": "ftm"},
+        reference=reference.upper(),
+    )
+    if not services.conditions_accepted(request.user, report):
+        return redirect("intelligence:report", reference=report.reference)
+    nominals = list(
+        report.nominals.filter(pk__in=Nominal.objects.visible_to(request.user).values("pk"))
+    )
+    entities = list(
+        report.entities.filter(pk__in=Entity.objects.visible_to(request.user).values("pk"))
+    )
+    links = EntityLink.objects.filter(nominal__in=nominals, entity__in=entities).order_by("pk")
+    response = HttpResponse(
+        ftm.lines(ftm.export(nominals, entities, links)), content_type="application/json+ftm"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{report.reference}.ftm.json"'
     return response
