@@ -263,10 +263,15 @@ RECORD_TYPES: dict[str, RecordType] = {
         make=make_report,
         label=lambda r: r.reference,
         page=lambda r: f"/intelligence/{r.reference}/",
+        api=lambda r: f"/api/v1/intelligence/{r.reference}",
         listings=lambda r: [
             "/intelligence/",
             "/intelligence/?export=csv",
             "/intelligence/?export=xlsx",
+            "/api/v1/intelligence?limit=1000",
+            f"/intelligence/{r.reference}/stix.json",
+            f"/intelligence/{r.reference}/ftm.json",
         ],
+        counted=["/api/v1/intelligence"],
     ),
 }

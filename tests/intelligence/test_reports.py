@@ -217,9 +217,29 @@ def test_the_stix_export_validates_and_carries_marking_grading_and_only_visible_
 
     from tests.access.registry import make_ocg
 
+    from concord.threats import services as threat_services
+
     analyst = cast("dp.analyst")
     seen = make_ocg("DYP", "OFFICIAL", False)
-    report = record(analyst, ocgs=[seen.reference], place="Pembroke Dock")
+    person = seen.members.get().nominal
+    for kind, value, details in (
+        ("email", "courier@example.invalid", None),
+        ("address", "1 Quay Street, Pembroke Dock", {"postcode": "sa72 6jn"}),
+        ("business", "Quayside Hire Ltd", None),
+        ("vehicle", "CU25 XYZ", None),
+    ):
+        threat_services.add_entity(
+            actor=analyst,
+            kind=kind,
+            value=value,
+            details=details,
+            link_type="uses",
+            nominal=person,
+        )
+    report = record(
+        analyst, ocgs=[seen.reference], nominals=[person.reference], place="Pembroke Dock"
+    )
+    assert report.entities.count() == 4  # the person's identifiers come with them
     client.force_login(analyst)
     body = client.get(f"/intelligence/{report.reference}/stix.json")
     assert body["Content-Type"].startswith("application/stix+json")
@@ -241,7 +261,18 @@ def test_the_stix_export_validates_and_carries_marking_grading_and_only_visible_
     ]
     assert "OFFICIAL" in statements
     assert f"Handling code C: {CONDITIONS}" in statements
-    assert objects["threat-actor"]["threat_actor_types"] == ["crime-syndicate"]
+    actors = [o for o in json.loads(text)["objects"] if o["type"] == "threat-actor"]
+    assert sorted(a["threat_actor_types"][0] for a in actors) == ["crime-syndicate", "criminal"]
+    assert objects["email-addr"]["value"] == "courier@example.invalid"
+    kinds = sorted(o["type"] for o in json.loads(text)["objects"])
+    assert kinds.count("location") == 2  # the place, and the person's address
+    assert any(o.get("postal_code") == "SA72 6JN" for o in json.loads(text)["objects"])
+    assert any(
+        o.get("identity_class") == "organization" and o["name"] == "Quayside Hire Ltd"
+        for o in json.loads(text)["objects"]
+    )
+    # A vehicle has no STIX 2.1 object: it is not forced into one.
+    assert "CU25" not in text
     # The same report exported again gives the same identifiers (idempotent federation).
     again = json.loads(client.get(f"/intelligence/{report.reference}/stix.json").content)
     assert {o["id"] for o in again["objects"]} == {o["id"] for o in json.loads(text)["objects"]}

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from concord.intelligence.api import router as intelligence_router
 from concord.organisations.api import router as organisations_router
 from concord.organisations.auth import BearerToken
 from concord.ownership.api import router as ownership_router
@@ -27,6 +28,7 @@ api.add_router("/", organisations_router)
 api.add_router("/", threats_router)
 api.add_router("/", ownership_router)
 api.add_router("/", plans_router)
+api.add_router("/", intelligence_router)
 
 
 @api.exception_handler(ValidationError)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -66,7 +67,8 @@ def register_peer(
             "is_active": True,
         },
     )
-    account.set_unusable_password()
+    # Never signs in with a password (only its token): an unusable one, the same every time.
+    account.password = f"{UNUSABLE_PASSWORD_PREFIX}federation-service-account"
     account.save(update_fields=["password"])
     account.roles.set(Role.objects.filter(code=RoleCode.PARTNER_USER))
     peer, _made = Peer.objects.update_or_create(

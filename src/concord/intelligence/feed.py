@@ -24,9 +24,10 @@ from django.utils import timezone
 from concord.intelligence.models import FeedClock, FeedObject, IntelReport
 from concord.intelligence.signing import canonical
 from concord.organisations.models import Organisation
-from concord.threats.models import Ocg
+from concord.threats.models import Entity, Nominal, Ocg
 
 TICK = dt.timedelta(microseconds=1)
+OBSERVABLE_VERSION = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 # Objects that define rather than report (as stix.DEFINITIONS): never sensitive.
 DEFINITIONS = frozenset({"identity", "marking-definition", "extension-definition"})
 
@@ -37,7 +38,8 @@ def _rows(
     rows = []
     for obj in objects:
         data = json.loads(obj.serialize())
-        version = obj.get("modified") or obj["created"]
+        # Cyber observables carry no version of their own: they never change.
+        version = obj.get("modified") or obj.get("created") or OBSERVABLE_VERSION
         rows.append(
             (
                 obj.id,
@@ -85,13 +87,21 @@ def _publish(
     return made
 
 
-def publish(report: IntelReport, organisations: Iterable[Organisation], ocgs: list[Ocg]) -> int:
+def publish(
+    report: IntelReport,
+    organisations: Iterable[Organisation],
+    ocgs: list[Ocg],
+    nominals: Iterable[Nominal] = (),
+    entities: Iterable[Entity] = (),
+) -> int:
     """Put the report's objects in these organisations' feeds (a version already there stays
     as it was). Runs in the caller's transaction."""
     assert transaction.get_connection().in_atomic_block, "publish inside the share's transaction"
     from concord.intelligence import stix  # stix2 is slow to import: only when publishing
 
-    return _publish(report, organisations, _rows(stix.report_objects(report, ocgs), report))
+    return _publish(
+        report, organisations, _rows(stix.report_objects(report, ocgs, nominals, entities), report)
+    )
 
 
 def publish_tombstone(report: IntelReport, organisations: Iterable[Organisation]) -> int:

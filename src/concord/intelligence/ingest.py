@@ -43,7 +43,15 @@ from concord.organisations.models import User
 from concord.organisations.notifications import notify
 
 KINDS = frozenset(
-    {"identity", "marking-definition", "extension-definition", "threat-actor", "location", "report"}
+    {
+        "identity",
+        "marking-definition",
+        "extension-definition",
+        "threat-actor",
+        "location",
+        "email-addr",
+        "report",
+    }
 )
 MARKINGS = {
     "OFFICIAL": (Classification.OFFICIAL, False),
@@ -203,9 +211,10 @@ def _plan_report(peer: Peer, obj: dict[str, Any], statements: dict[str, str]) ->
 
 
 def _version(obj: dict[str, Any]) -> dt.datetime:
-    value = obj.get("modified") or obj["created"]
-    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed
+    value = obj.get("modified") or obj.get("created")
+    if value is None:  # a cyber observable: it never changes
+        return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def check(peer: Peer, envelope: Any) -> tuple[list[dict[str, Any]], dict[str, _Report]]:

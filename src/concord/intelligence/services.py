@@ -29,7 +29,7 @@ from concord.intelligence.choices import (
 from concord.intelligence.models import ConditionsAccepted, Feedback, FeedObject, IntelReport
 from concord.organisations.models import Organisation, User
 from concord.organisations.notifications import notify
-from concord.threats.models import Ocg
+from concord.threats.models import Entity, Nominal, Ocg
 from concord.threats.services import next_reference, require_mapper
 
 # Who approves the release of a C-coded or SECRET report (a second person, four eyes).
@@ -90,8 +90,11 @@ def record_report(
     classification: str = Classification.OFFICIAL,
     sensitive: bool = False,
     ocgs: Sequence[str] = (),
+    nominals: Sequence[str] = (),
 ) -> IntelReport:
-    """Record a report (a draft until released), linked to OCGs the originator may see."""
+    """Record a report (a draft until released), linked to OCGs and nominals the originator
+    may see, and to the POLE entities (phones, vehicles, addresses…) linked to those nominals
+    that the originator may see."""
     organisation = require_mapper(actor)
     validate_classification(classification)
     if classification not in policy.viewer_for(actor).classifications:
@@ -112,6 +115,13 @@ def record_report(
         raise ValidationError(
             {"ocgs": _("Not recognised: %(refs)s") % {"refs": ", ".join(missing)}}
         )
+    wanted_people = [r.strip().upper() for r in nominals if r.strip()]
+    people = list(Nominal.objects.visible_to(actor).filter(reference__in=wanted_people))
+    if len(people) != len(set(wanted_people)):
+        missing = sorted(set(wanted_people) - {n.reference for n in people})
+        raise ValidationError(
+            {"nominals": _("Not recognised: %(refs)s") % {"refs": ", ".join(missing)}}
+        )
     report = IntelReport.objects.create(
         owner=organisation,
         reference=next_reference("INT", organisation),
@@ -129,12 +139,23 @@ def record_report(
         legacy_grading=grading.legacy_grading.strip(),
     )
     report.ocgs.set(linked)
+    report.nominals.set(people)
+    report.entities.set(
+        Entity.objects.visible_to(actor)
+        .filter(links__nominal__in=people)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
     audit.record(
         AuditAction.CREATE,
         actor=actor,
         obj=report,
         changes=audit.diff({}, audit.snapshot(report, ["reference", "classification"])),
-        detail={"grading": report.grading, "ocgs": [o.reference for o in linked]},
+        detail={
+            "grading": report.grading,
+            "ocgs": [o.reference for o in linked],
+            "nominals": [n.reference for n in people],
+        },
     )
     return report
 
@@ -194,6 +215,8 @@ def sanitise(
         sanitised_from=report,
     )
     version.ocgs.set(report.ocgs.all())
+    version.nominals.set(report.nominals.all())
+    version.entities.set(report.entities.all())
     audit.record(
         AuditAction.CREATE, actor=actor, obj=version, detail={"sanitised_from": report.reference}
     )
@@ -299,6 +322,8 @@ def disseminate(
         report,
         organisations,
         list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(actor).values("pk"))),
+        list(report.nominals.filter(pk__in=Nominal.objects.visible_to(actor).values("pk"))),
+        list(report.entities.filter(pk__in=Entity.objects.visible_to(actor).values("pk"))),
     )
     audit.record(
         AuditAction.SHARE,

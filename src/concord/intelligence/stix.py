@@ -10,13 +10,15 @@ gives the same objects: what federation relies on to stay idempotent.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import stix2
 
 from concord.intelligence.models import IntelReport
 from concord.organisations.models import Organisation
-from concord.threats.models import Ocg
+from concord.threats.choices import EntityKind
+from concord.threats.models import Entity, Nominal, Ocg
 
 NAMESPACE = uuid.UUID("8f6d3a52-5a0e-4c5e-9d0b-0c0a4c6f2f11")
 CREATED = "2026-01-01T00:00:00.000Z"  # fixed, so the definitions are the same everywhere
@@ -82,8 +84,6 @@ def threat_actor(ocg: Ocg, markings: list[str], creator: stix2.Identity) -> stix
     )
 
 
-
-
 def report_id(reference: str) -> str:
     return _id("report", reference)
 
@@ -92,10 +92,17 @@ def identity_id(code: str) -> str:
     return _id("identity", code)
 
 
-def bundle(report: IntelReport, ocgs: list[Ocg]) -> stix2.Bundle:
-    """The report and what it concerns, as one bundle (only the OCGs the caller passes: the
-    ones the reader may see)."""
-    return stix2.Bundle(objects=report_objects(report, ocgs), allow_custom=False)
+def bundle(
+    report: IntelReport,
+    ocgs: list[Ocg],
+    nominals: Iterable[Nominal] = (),
+    entities: Iterable[Entity] = (),
+) -> stix2.Bundle:
+    """The report and what it concerns, as one bundle (only what the caller passes: what the
+    reader may see)."""
+    return stix2.Bundle(
+        objects=report_objects(report, ocgs, nominals, entities), allow_custom=False
+    )
 
 
 def tombstone(report: IntelReport) -> stix2.Report:
@@ -116,8 +123,59 @@ def tombstone(report: IntelReport) -> stix2.Report:
     )
 
 
-def report_objects(report: IntelReport, ocgs: list[Ocg]) -> list[Any]:
-    """The report's objects, definitions first and the report last."""
+def criminal(nominal: Nominal, markings: list[str], creator: stix2.Identity) -> stix2.ThreatActor:
+    """A person the report concerns, as a criminal threat actor (name and aliases only)."""
+    return stix2.ThreatActor(
+        id=_id("threat-actor", nominal.reference),
+        created=nominal.created_at,
+        modified=max(nominal.updated_at, nominal.created_at),
+        created_by_ref=creator.id,
+        name=f"{nominal.forenames} {nominal.surname}",
+        aliases=[str(a) for a in nominal.aliases] or None,
+        threat_actor_types=["criminal"],
+        external_references=[{"source_name": "concord", "external_id": nominal.reference}],
+        object_marking_refs=markings,
+    )
+
+
+def observable(entity: Entity, markings: list[str], creator: stix2.Identity) -> Any | None:
+    """An identifier as STIX has it: an email address (observable), an address (location), a
+    business (organisation identity). Phones, vehicles and bank accounts have no STIX 2.1
+    object: they travel in the FollowTheMoney export."""
+    if entity.kind == EntityKind.EMAIL:
+        return stix2.EmailAddress(value=entity.canonical, object_marking_refs=markings)
+    common = {
+        "created": entity.created_at,
+        "modified": max(entity.updated_at, entity.created_at),
+        "created_by_ref": creator.id,
+        "object_marking_refs": markings,
+    }
+    if entity.kind == EntityKind.ADDRESS:
+        return stix2.Location(
+            id=_id("location", f"entity:{entity.pk}"),
+            street_address=entity.value,
+            postal_code=entity.canonical,
+            country="GB",
+            **common,
+        )
+    if entity.kind == EntityKind.BUSINESS:
+        return stix2.Identity(
+            id=_id("identity", f"entity:{entity.pk}"),
+            name=entity.value,
+            identity_class="organization",
+            **common,
+        )
+    return None
+
+
+def report_objects(
+    report: IntelReport,
+    ocgs: list[Ocg],
+    nominals: Iterable[Nominal] = (),
+    entities: Iterable[Entity] = (),
+) -> list[Any]:
+    """The report's objects, definitions first and the report last (only the OCGs, people
+    and identifiers the caller passes: those the sharer or reader may see)."""
     creator = identity(report.owner)
     marking = statement(report.marking, creator)
     markings = [marking.id]
@@ -126,7 +184,9 @@ def report_objects(report: IntelReport, ocgs: list[Ocg]) -> list[Any]:
         conditions = statement(f"Handling code C: {report.handling_conditions}", creator)
         markings.append(conditions.id)
         objects.append(conditions)
-    actors = [threat_actor(ocg, [marking.id], creator) for ocg in ocgs]
+    actors: list[Any] = [threat_actor(ocg, [marking.id], creator) for ocg in ocgs]
+    actors += [criminal(n, [marking.id], creator) for n in nominals]
+    actors += [o for e in entities if (o := observable(e, [marking.id], creator)) is not None]
     objects += actors
     refs = [a.id for a in actors]
     if report.place:

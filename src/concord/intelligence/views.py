@@ -27,7 +27,7 @@ from concord.intelligence.choices import (
     SourceEvaluation,
 )
 from concord.intelligence.filters import ReportFilter
-from concord.intelligence.models import IntelReport, SharingGroup
+from concord.intelligence.models import IntelReport, ReceivedObject, SharingGroup
 from concord.intelligence.stix import bundle
 from concord.organisations.models import Organisation
 from concord.threats.models import Entity, EntityLink, Nominal, Ocg
@@ -103,6 +103,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
                     classification=post.get("classification", ""),
                     sensitive=post.get("sensitive") == "on",
                     ocgs=post.get("ocgs", "").replace(",", " ").split(),
+                    nominals=post.get("nominals", "").replace(",", " ").split(),
                 )
             except PermissionDenied:
                 raise Http404 from None
@@ -133,7 +134,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = open_record(
         request,
-        IntelReport.objects.select_related("owner", "originator", "sanitised_from"),
+        IntelReport.objects.select_related("owner", "originator", "sanitised_from", "origin"),
         reference=reference.upper(),
     )
     if request.method == "POST":
@@ -157,6 +158,17 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "opened": opened,
             "originating": originating,
             "ocgs": report.ocgs.filter(pk__in=policy_visible_ocgs(request.user)) if opened else [],
+            "nominals": report.nominals.filter(
+                pk__in=Nominal.objects.visible_to(request.user).values("pk")
+            )
+            if opened
+            else [],
+            "entities": report.entities.filter(
+                pk__in=Entity.objects.visible_to(request.user).values("pk")
+            )
+            if opened
+            else [],
+            "named_by_originator": received_subjects(report) if opened else [],
             "groups": SharingGroup.objects.all(),
             "feedback": report.feedback.select_related("person", "organisation")
             if originating
@@ -166,6 +178,24 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "classifications": Classification.choices,
         },
     )
+
+
+def received_subjects(report: IntelReport) -> list[str]:
+    """For a report received from a peer: the OCGs and places its originator named, as named
+    (they are the originator's records, not ours)."""
+    if report.origin_id is None:
+        return []
+    held = ReceivedObject.objects.filter(peer_id=report.origin_id, report=report).first()
+    refs = held.body.get("object_refs", []) if held else []
+    named = ReceivedObject.objects.filter(
+        peer_id=report.origin_id,
+        stix_id__in=refs,
+        kind__in=["threat-actor", "location", "identity", "email-addr"],
+    ).order_by("kind", "stix_id")
+    return [
+        str(o.body.get("name") or o.body.get("street_address") or o.body.get("value") or "")
+        for o in named
+    ]
 
 
 def policy_visible_ocgs(user: Any) -> Any:
@@ -222,8 +252,8 @@ def _act(request: HttpRequest, report: IntelReport) -> str:
 
 @login_required
 def report_stix(request: HttpRequest, reference: str) -> HttpResponse:
-    """The report as a STIX 2.1 bundle, for a reader who may open it: only the OCGs they may
-    see go with it. The download is audited."""
+    """The report as a STIX 2.1 bundle, for a reader who may open it: only the OCGs, people
+    and identifiers they may see go with it. The download is audited."""
     report = open_record(
         request,
         IntelReport.objects.select_related("owner"),
@@ -233,9 +263,12 @@ def report_stix(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if not services.conditions_accepted(request.user, report):
         return redirect("intelligence:report", reference=report.reference)
-    ocgs = list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(request.user).values("pk")))
+    user = request.user
+    ocgs = list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(user).values("pk")))
+    nominals = report.nominals.filter(pk__in=Nominal.objects.visible_to(user).values("pk"))
+    entities = report.entities.filter(pk__in=Entity.objects.visible_to(user).values("pk"))
     response = HttpResponse(
-        bundle(report, ocgs).serialize(pretty=True),
+        bundle(report, ocgs, list(nominals), list(entities)).serialize(pretty=True),
         content_type="application/stix+json;version=2.1",
     )
     response["Content-Disposition"] = f'attachment; filename="{report.reference}.stix.json"'
