@@ -42,7 +42,8 @@ def test_record_release_share_accept_and_feedback(client, cast):
     assert (bad.status_code, list(bad.json()["errors"])) == (422, ["handling_conditions"])
     assert not IntelReport.objects.exists()
     made = _new(client, nominals=["NOM-DYP-999999"])
-    assert made.status_code == 422 and "nominals" in made.json()["errors"]
+    assert made.status_code == 422
+    assert "nominals" in made.json()["errors"]
     made = _new(client)
     assert made.status_code == 201
     ref = made.json()["reference"]
@@ -54,7 +55,8 @@ def test_record_release_share_accept_and_feedback(client, cast):
         {"to": ["TARIAN", "NOPE"], "purpose": "Regional firearms tasking"},
         content_type="application/json",
     )
-    assert unknown.status_code == 422 and "to" in unknown.json()["errors"]
+    assert unknown.status_code == 422
+    assert "to" in unknown.json()["errors"]
     shared = client.post(
         f"/api/v1/intelligence/{ref}/share",
         {"to": ["TARIAN"], "purpose": "Regional firearms tasking"},

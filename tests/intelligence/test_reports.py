@@ -215,9 +215,8 @@ def test_the_stix_export_validates_and_carries_marking_grading_and_only_visible_
 
     from stix2validator import ValidationOptions, validate_string
 
-    from tests.access.registry import make_ocg
-
     from concord.threats import services as threat_services
+    from tests.access.registry import make_ocg
 
     analyst = cast("dp.analyst")
     seen = make_ocg("DYP", "OFFICIAL", False)
