@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
 # up data are still synchronous and safe.
@@ -55,6 +55,26 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def as_person(browser: Browser, live_server) -> Iterator[Callable[[str], Page]]:
+    """A signed-in page for a person, each in a browser context of its own (the test module
+    makes its cast first, so people can be named before they first sign in)."""
+    contexts = []
+
+    def open_as(username: str) -> Page:
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, username)
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page: Page, username: str, password: str = "concord-demo") -> None:

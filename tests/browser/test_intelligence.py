@@ -5,37 +5,21 @@ conditions until accepting them, then reads it and sends feedback; the recall re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
 from tests.factories import UserFactory, organisation, persona
 
 CONDITIONS = "Law enforcement only; consult DYP before any action."
 
 
-@pytest.fixture
-def as_person(browser: Browser, live_server) -> Iterator[Callable[[str], Page]]:
+@pytest.fixture(autouse=True)
+def _cast() -> None:
     persona("dp.analyst")
     persona("tarian.sio")
     UserFactory(username="dp.sro", organisation=organisation("DYP"), roles=["sro"])
-    contexts = []
-
-    def open_as(username: str) -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        sign_in(page, username)
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def test_a_c_coded_report_from_record_to_recall(as_person):

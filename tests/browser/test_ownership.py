@@ -12,15 +12,13 @@ sees what at every step.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from concord.ownership.models import TransferRequest
 from concord.threats import services as threat_services
 from concord.threats.models import Ocg
-from tests.browser.conftest import sign_in
 from tests.factories import persona
 
 CAST = [
@@ -37,27 +35,11 @@ CAST = [
 HANDOVER = ["Intelligence", "Risks", "Safeguarding", "Outstanding actions"]
 
 
-@pytest.fixture
-def as_person(browser: Browser, live_server) -> Iterator[Callable[[str], Page]]:
-    """A signed-in page for each persona, each in a browser context of its own. The cast is
-    made first, so people can be appointed before they first sign in."""
+@pytest.fixture(autouse=True)
+def _cast() -> None:
+    """The cast is made first, so people can be appointed before they first sign in."""
     for username in CAST:
         persona(username)
-    contexts = []
-
-    def open_as(username: str) -> Page:
-        persona(username)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        sign_in(page, username)
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def form_with(page: Page, step: str):

@@ -318,13 +318,8 @@ def disseminate(
         shares.append(share)
     # Into each recipient's TAXII feed, with the OCGs the sharer may see named as the report
     # names them.
-    feed.publish(
-        report,
-        organisations,
-        list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(actor).values("pk"))),
-        list(report.nominals.filter(pk__in=Nominal.objects.visible_to(actor).values("pk"))),
-        list(report.entities.filter(pk__in=Entity.objects.visible_to(actor).values("pk"))),
-    )
+    seen = subjects_seen_by(actor, report)
+    feed.publish(report, organisations, seen.ocgs, seen.nominals, seen.entities)
     audit.record(
         AuditAction.SHARE,
         actor=actor,
@@ -342,6 +337,23 @@ def disseminate(
         link=f"/intelligence/{report.reference}/",
     )
     return shares
+
+
+@dataclass(frozen=True)
+class Subjects:
+    ocgs: list[Ocg]
+    nominals: list[Nominal]
+    entities: list[Entity]
+
+
+def subjects_seen_by(user: Any, report: IntelReport) -> Subjects:
+    """The OCGs, people and identifiers the report concerns that this person may see: all that
+    goes with it when they export or share it."""
+    return Subjects(
+        list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(user).values("pk"))),
+        list(report.nominals.filter(pk__in=Nominal.objects.visible_to(user).values("pk"))),
+        list(report.entities.filter(pk__in=Entity.objects.visible_to(user).values("pk"))),
+    )
 
 
 def conditions_accepted(user: Any, report: IntelReport) -> bool:

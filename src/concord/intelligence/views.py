@@ -30,7 +30,7 @@ from concord.intelligence.filters import ReportFilter
 from concord.intelligence.models import IntelReport, ReceivedObject, SharingGroup
 from concord.intelligence.stix import bundle
 from concord.organisations.models import Organisation
-from concord.threats.models import Entity, EntityLink, Nominal, Ocg
+from concord.threats.models import EntityLink
 from concord.threats.views import register_list
 from concord.web.lists import parse_filters
 
@@ -157,17 +157,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "report": report,
             "opened": opened,
             "originating": originating,
-            "ocgs": report.ocgs.filter(pk__in=policy_visible_ocgs(request.user)) if opened else [],
-            "nominals": report.nominals.filter(
-                pk__in=Nominal.objects.visible_to(request.user).values("pk")
-            )
-            if opened
-            else [],
-            "entities": report.entities.filter(
-                pk__in=Entity.objects.visible_to(request.user).values("pk")
-            )
-            if opened
-            else [],
+            "subjects": services.subjects_seen_by(request.user, report) if opened else None,
             "named_by_originator": received_subjects(report) if opened else [],
             "groups": SharingGroup.objects.all(),
             "feedback": report.feedback.select_related("person", "organisation")
@@ -196,12 +186,6 @@ def received_subjects(report: IntelReport) -> list[str]:
         str(o.body.get("name") or o.body.get("street_address") or o.body.get("value") or "")
         for o in named
     ]
-
-
-def policy_visible_ocgs(user: Any) -> Any:
-    from concord.threats.models import Ocg
-
-    return Ocg.objects.visible_to(user).values("pk")
 
 
 def _act(request: HttpRequest, report: IntelReport) -> str:
@@ -250,25 +234,28 @@ def _act(request: HttpRequest, report: IntelReport) -> str:
     raise ValidationError(_("Nothing to do."))
 
 
-@login_required
-def report_stix(request: HttpRequest, reference: str) -> HttpResponse:
-    """The report as a STIX 2.1 bundle, for a reader who may open it: only the OCGs, people
-    and identifiers they may see go with it. The download is audited."""
+def _export(request: HttpRequest, reference: str, fmt: str) -> IntelReport | None:
+    """The report for a download (audited), or None while its conditions are unaccepted."""
     report = open_record(
         request,
         IntelReport.objects.select_related("owner"),
         audit_action=AuditAction.DOWNLOAD,
-        detail={"format": "stix"},
+        detail={"format": fmt},
         reference=reference.upper(),
     )
-    if not services.conditions_accepted(request.user, report):
-        return redirect("intelligence:report", reference=report.reference)
-    user = request.user
-    ocgs = list(report.ocgs.filter(pk__in=Ocg.objects.visible_to(user).values("pk")))
-    nominals = report.nominals.filter(pk__in=Nominal.objects.visible_to(user).values("pk"))
-    entities = report.entities.filter(pk__in=Entity.objects.visible_to(user).values("pk"))
+    return report if services.conditions_accepted(request.user, report) else None
+
+
+@login_required
+def report_stix(request: HttpRequest, reference: str) -> HttpResponse:
+    """The report as a STIX 2.1 bundle, for a reader who may open it: only the OCGs, people
+    and identifiers they may see go with it. The download is audited."""
+    report = _export(request, reference, "stix")
+    if report is None:
+        return redirect("intelligence:report", reference=reference.upper())
+    seen = services.subjects_seen_by(request.user, report)
     response = HttpResponse(
-        bundle(report, ocgs, list(nominals), list(entities)).serialize(pretty=True),
+        bundle(report, seen.ocgs, seen.nominals, seen.entities).serialize(pretty=True),
         content_type="application/stix+json;version=2.1",
     )
     response["Content-Disposition"] = f'attachment; filename="{report.reference}.stix.json"'
@@ -280,21 +267,11 @@ def report_ftm(request: HttpRequest, reference: str) -> HttpResponse:
     """The people, businesses and assets the report concerns as FollowTheMoney entities (one
     JSON object a line), for a reader who may open it: only the nominals and entities they may
     see go with it, and only the links between those. The download is audited."""
-    report = open_record(
-        request,
-        IntelReport.objects.select_related("owner"),
-        audit_action=AuditAction.DOWNLOAD,
-        detail={"format": "ftm"},
-        reference=reference.upper(),
-    )
-    if not services.conditions_accepted(request.user, report):
-        return redirect("intelligence:report", reference=report.reference)
-    nominals = list(
-        report.nominals.filter(pk__in=Nominal.objects.visible_to(request.user).values("pk"))
-    )
-    entities = list(
-        report.entities.filter(pk__in=Entity.objects.visible_to(request.user).values("pk"))
-    )
+    report = _export(request, reference, "ftm")
+    if report is None:
+        return redirect("intelligence:report", reference=reference.upper())
+    seen = services.subjects_seen_by(request.user, report)
+    nominals, entities = seen.nominals, seen.entities
     links = EntityLink.objects.filter(nominal__in=nominals, entity__in=entities).order_by("pk")
     response = HttpResponse(
         ftm.lines(ftm.export(nominals, entities, links)), content_type="application/json+ftm"
