@@ -322,3 +322,26 @@ def test_federation_key_is_made_once_and_kept_private(tmp_path, settings, capsys
     assert capsys.readouterr().out.strip() == first
     assert len(signing.parse_public(first).public_bytes_raw()) == 32
     assert (tmp_path / "key.pem").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_received_intelligence_is_listed_by_its_peer_and_shows_where_it_came_from(client, cast):
+    key = PeerKey()
+    peer, _token = tarian_peer(key)
+    ingest.ingest(peer, key.sign(envelope(objects_of(their_report()))))
+    client.force_login(cast("dp.analyst"))
+    listed = client.get("/intelligence/?origin=tarian").content.decode()
+    assert "INT-TARIAN-000001" in listed
+    assert '<option value="tarian"' in listed
+    assert "INT-TARIAN-000001" not in client.get("/intelligence/?origin=other").content.decode()
+    services.accept_conditions(
+        actor=cast("dp.analyst"), report=IntelReport.objects.get(reference="INT-TARIAN-000001")
+    )
+    page = client.get(
+        "/intelligence/INT-TARIAN-000001/", HTTP_X_ACCESS_REASON="Tarian's cash couriers"
+    ).content.decode()
+    assert "another Concord instance, by federation" in page
+    assert "Swansea" in page  # the place the originator named
+    # Someone it was never shared with has neither the report nor the peer to filter by.
+    client.force_login(cast("gmp.sio"))
+    assert '<option value="tarian"' not in client.get("/intelligence/").content.decode()

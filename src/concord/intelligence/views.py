@@ -68,7 +68,17 @@ def report_list(request: HttpRequest) -> HttpResponseBase:
                 r.get_status_display(),
             ),
         ),
-        context={"statuses": ReportStatus.choices},
+        context={
+            "statuses": ReportStatus.choices,
+            # Peers whose intelligence this person holds (never a peer they cannot see from).
+            "peers": sorted(
+                set(
+                    IntelReport.objects.visible_to(request.user)
+                    .filter(origin__isnull=False)
+                    .values_list("origin__name", flat=True)
+                )
+            ),
+        },
     )
 
 
