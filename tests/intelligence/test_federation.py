@@ -147,6 +147,9 @@ class TestIngest:
         gmp = their_report(code="GMP")
         with pytest.raises(ingest.BundleRejectedError, match="not from"):
             ingest.ingest(peer, key.sign(envelope(objects_of(fine, gmp))))
+        borrowed = their_report(number=3, reference="INT-DYP-000001")
+        with pytest.raises(ingest.BundleRejectedError, match="not one of TARIAN's"):
+            ingest.ingest(peer, key.sign(envelope(objects_of(fine, borrowed))))
         ungraded = objects_of(fine)
         ungraded[-1]["extensions"][stix.GRADING_EXTENSION_ID]["handling_code"] = "X"
         with pytest.raises(ingest.BundleRejectedError, match="wrongly graded"):

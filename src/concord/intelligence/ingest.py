@@ -15,6 +15,7 @@ its revoked version recalls the local copy.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,7 +147,14 @@ def _plan_report(peer: Peer, obj: dict[str, Any], statements: dict[str, str]) ->
     ]
     if not refs or not refs[0]:
         raise BundleRejectedError(_("Report %(id)s carries no Concord reference.") % {"id": where})
-    reference = str(refs[0]).upper()[:24]
+    reference = str(refs[0]).upper()
+    # References name their owner (INT-TARIAN-000012): one naming another organisation would
+    # take a reference that organisation's own numbering will give out here.
+    if not re.fullmatch(rf"INT-{re.escape(peer.organisation.code)}-\d{{6}}", reference):
+        raise BundleRejectedError(
+            _("Report %(id)s has the reference %(ref)r, which is not one of %(org)s's.")
+            % {"id": where, "ref": reference[:40], "org": peer.organisation.code}
+        )
     name = str(obj.get("name", ""))
     title = name[len(reference) :].strip() if name.upper().startswith(reference) else name
     plan = _Report(
