@@ -1,5 +1,7 @@
-"""Demo world: a few graded reports from Dyfed-Powys, one shared with Wiltshire and Tarian,
-one C-coded awaiting release approval, and a Tarian sharing group."""
+"""Demo world: the body of intelligence at the world's scale (seed_bulk.py), then the
+scenarios: graded reports from Dyfed-Powys, one shared with Wiltshire and Tarian, one C-coded
+awaiting release approval, a legacy 5x5x5 one, a Tarian sharing group, and British Transport
+Police's Concord peered with Tarian, which has sent a C-coded report by federation."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ from django.utils import timezone
 from concord.core.seeding import DemoWorld, SeedStep
 from concord.intelligence import services
 from concord.intelligence.models import ConditionsAccepted, Feedback, IntelReport, SharingGroup
+from concord.intelligence.seed_bulk import seed_bulk
 from concord.organisations.models import Organisation
+
+# The named reports of the scenarios below (three from Dyfed-Powys, one received from BTP).
+SCENARIO_REPORTS = 4
 
 
 def seed(world: DemoWorld) -> None:
@@ -19,6 +25,8 @@ def seed(world: DemoWorld) -> None:
     if analyst is None:
         return
     today = timezone.localdate()
+    # The body of intelligence first, so the scenario's reports take the next references.
+    seed_bulk(world, world.scale.intelligence_reports - SCENARIO_REPORTS)
     tarian = Organisation.objects.get(code="TARIAN")
     group = SharingGroup.objects.create(name="Southern Wales forces and Tarian", owner=tarian)
     group.organisations.set(
@@ -123,6 +131,9 @@ def reset() -> None:
     Share.objects.filter(content_type__app_label="intelligence").delete()
     Feedback.objects.all().delete()
     ConditionsAccepted.objects.all().delete()
+    IntelReport.ocgs.through.objects.all().delete()
+    IntelReport.nominals.through.objects.all().delete()
+    IntelReport.entities.through.objects.all().delete()
     IntelReport.objects.filter(sanitised_from__isnull=False).delete()
     IntelReport.objects.all().delete()
     SharingGroup.objects.all().delete()
