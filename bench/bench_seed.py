@@ -23,6 +23,8 @@ TABLES = [
     ("plans_plan", "4P plans"),
     ("plans_action", "plan actions"),
     ("plans_disruption", "disruptions"),
+    ("intelligence_intelreport", "intelligence reports"),
+    ("intelligence_feedobject", "TAXII feed objects"),
 ]
 
 
@@ -75,7 +77,8 @@ def run(ctx: Any) -> list[str]:
         lines.append(f"| {label} | {counts} |")
     lines += [
         "",
-        "DOMAIN.md's national world also has 1,000,000 intelligence reports; they join this "
-        "seeder with the issue that builds them.",
+        "Shared intelligence is published into the recipients' TAXII feeds as dissemination "
+        "does, for the newest 20,000 shared reports (about a millisecond a report); the "
+        "federation benchmark measures the feed at scale on its own.",
     ]
     return lines
