@@ -112,6 +112,52 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Append one audit entry in the current transaction (it rolls back with the change)."""
+    entry = build(
+        action,
+        actor=actor,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        owner_code=owner_code,
+        changes=changes,
+        detail=detail,
+        reason=reason,
+    )
+    entry.save(force_insert=True)
+    transaction.on_commit(_seal_soon)
+    transaction.on_commit(lambda: _announce(entry))
+    return entry
+
+
+def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Append entries made by `build` in one insert (a bulk change, such as a bundle taken in
+    from a peer), in the current transaction; each is announced once committed."""
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    transaction.on_commit(_seal_soon)
+
+    def announce() -> None:
+        for entry in entries:
+            _announce(entry)
+
+    transaction.on_commit(announce)
+    return entries
+
+
+def build(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    owner_code: str = "",
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """An audit entry, with its MAC, not yet written (`record` and `record_many` write)."""
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -144,9 +190,6 @@ def record(
     if ctx.via:
         entry.detail = {**entry.detail, "via": ctx.via}
     entry.mac = mac_for(getattr(entry, f) for f in MAC_FIELDS)
-    entry.save(force_insert=True)
-    transaction.on_commit(_seal_soon)
-    transaction.on_commit(lambda: _announce(entry))
     return entry
 
 

@@ -93,7 +93,24 @@ def _name(obj: Any, index: int) -> str:
     return f"object {index + 1}" + (f" ({ident})" if isinstance(ident, str) else "")
 
 
-def _check_objects(objects: list[Any]) -> list[dict[str, Any]]:
+def _already_checked(peer: Peer, objects: list[Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Objects held from this peer, by (id, version as sent): one identical to what arrives
+    was checked when it first came, and is not parsed again."""
+    ids = [o.get("id") for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)]
+    return {
+        (body["id"], str(body.get("modified") or body.get("created") or "")): body
+        for body in ReceivedObject.objects.filter(peer=peer, stix_id__in=ids).values_list(
+            "body", flat=True
+        )
+        if isinstance(body, dict) and "id" in body
+    }
+
+
+def _check_objects(
+    objects: list[Any], known: dict[tuple[str, str], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Every object a JSON object of a kind Concord exchanges and valid STIX 2.1 (parsed once
+    per distinct object: one identical to an object already checked is not parsed again)."""
     checked = []
     for index, obj in enumerate(objects):
         where = _name(obj, index)
@@ -105,12 +122,16 @@ def _check_objects(objects: list[Any]) -> list[dict[str, Any]]:
                 _("%(where)s is of type %(kind)r, which Concord does not exchange.")
                 % {"where": where, "kind": kind}
             )
-        try:
-            stix2.parse(obj, allow_custom=False)
-        except (STIXError, ValueError, TypeError, KeyError) as error:
-            raise BundleRejectedError(
-                _("%(where)s is not valid STIX 2.1: %(error)s") % {"where": where, "error": error}
-            ) from None
+        key = (str(obj.get("id")), str(obj.get("modified") or obj.get("created") or ""))
+        if known.get(key) != obj:
+            try:
+                stix2.parse(obj, allow_custom=False)
+            except (STIXError, ValueError, TypeError, KeyError) as error:
+                raise BundleRejectedError(
+                    _("%(where)s is not valid STIX 2.1: %(error)s")
+                    % {"where": where, "error": error}
+                ) from None
+            known[key] = obj
         if kind == "marking-definition" and "TOP SECRET" in str(obj.get("definition", "")).upper():
             raise BundleRejectedError(
                 _("%(where)s marks TOP SECRET material, which does not belong on Concord.")
@@ -249,7 +270,7 @@ def check(peer: Peer, envelope: Any) -> tuple[list[dict[str, Any]], dict[str, _R
             _("The bundle holds %(n)d objects; send at most %(max)d at once.")
             % {"n": len(objects), "max": MAX_OBJECTS}
         )
-    checked = _check_objects(objects)
+    checked = _check_objects(objects, _already_checked(peer, objects))
     wanted = {
         ref for o in checked if o["type"] == "report" for ref in o.get("object_marking_refs", [])
     }
@@ -298,6 +319,52 @@ def ingest(peer: Peer, envelope: Any) -> Ingested:
     return result
 
 
+class _Batch:
+    """New reports of one bundle, written together: the reports, their shares with the
+    organisation we act for and their audit entries in three inserts (a bundle of a thousand
+    objects is a few hundred reports)."""
+
+    def __init__(self, peer: Peer, content_type: ContentType, result: Ingested) -> None:
+        self.peer, self.content_type, self.result = peer, content_type, result
+        self.reports: list[IntelReport] = []
+
+    def add(self, report: IntelReport) -> None:
+        self.reports.append(report)
+
+    def flush(self) -> None:
+        if not self.reports:
+            return
+        peer = self.peer
+        IntelReport.objects.bulk_create(self.reports, batch_size=1000)
+        purpose = _("Received from %(org)s over federation") % {"org": peer.organisation.name}
+        Share.objects.bulk_create(
+            [
+                Share(
+                    content_type=self.content_type,
+                    object_id=report.pk,
+                    to_organisation=peer.local_organisation,
+                    purpose=purpose,
+                    created_by=peer.account,
+                )
+                for report in self.reports
+            ],
+            batch_size=1000,
+        )
+        audit.record_many(
+            [
+                audit.build(
+                    AuditAction.CREATE,
+                    actor=peer.account,
+                    obj=report,
+                    detail={"received_from": peer.name, "grading": report.grading},
+                )
+                for report in self.reports
+            ]
+        )
+        self.result.new += [report.reference for report in self.reports]
+        self.reports = []
+
+
 def _apply(
     peer: Peer, objects: list[dict[str, Any]], plans: dict[str, _Report], result: Ingested
 ) -> None:
@@ -308,8 +375,14 @@ def _apply(
             peer=peer, stix_id__in=list(by_id)
         )
     }
+    # The local copies of the bundle's reports, in one query.
+    local_by_reference = {
+        r.reference: r
+        for r in IntelReport.objects.filter(reference__in=[p.reference for p in plans.values()])
+    }
     content_type = ContentType.objects.get_for_model(IntelReport)
     now = timezone.now()
+    batch = _Batch(peer, content_type, result)
     fresh: list[ReceivedObject] = []
     for obj in objects:
         version = _version(obj)
@@ -320,16 +393,23 @@ def _apply(
         report = None
         plan = plans.get(obj["id"])
         if plan is not None:
-            local = previous.report if previous is not None else None
-            if local is None:
-                local = IntelReport.objects.filter(reference=plan.reference).first()
-                if local is not None and local.origin_id != peer.pk:
-                    raise BundleRejectedError(
-                        _("Report %(ref)s is already held here and did not come from this peer.")
-                        % {"ref": plan.reference}
-                    )
-            report = _apply_report(peer, plan, local, by_id, content_type, now, result)
+            local = local_by_reference.get(plan.reference)
+            if local is not None and local.pk is not None and local.origin_id != peer.pk:
+                raise BundleRejectedError(
+                    _("Report %(ref)s is already held here and did not come from this peer.")
+                    % {"ref": plan.reference}
+                )
+            if local is None and not plan.revoked:
+                report = _new_report(peer, plan, by_id)
+                batch.add(report)
+                local_by_reference[plan.reference] = report
+            else:
+                if local is not None and local.pk is None:
+                    batch.flush()  # a later version of a report new in this bundle
+                report = _apply_report(peer, plan, local, by_id, content_type, now, result)
         if previous is not None:
+            if previous.report is not None and previous.report.pk is None:
+                batch.flush()
             previous.version, previous.body, previous.kind = version, obj, obj["type"]
             previous.report = report or previous.report
             previous.save(update_fields=["version", "body", "kind", "report", "received_at"])
@@ -345,7 +425,38 @@ def _apply(
                 )
             )
             held[obj["id"]] = fresh[-1]
-    ReceivedObject.objects.bulk_create(fresh)
+    batch.flush()
+    ReceivedObject.objects.bulk_create(fresh, batch_size=1000)
+
+
+def _values(peer: Peer, plan: _Report, by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    obj, grading = plan.obj, plan.grading
+    assert plan.information_date is not None
+    return {
+        "title": plan.title,
+        "text": str(obj["description"]),
+        "information_date": plan.information_date,
+        "place": _place(obj, by_id, peer),
+        "classification": plan.classification,
+        "sensitive": plan.sensitive,
+        "source_evaluation": grading.source_evaluation,
+        "intelligence_assessment": grading.intelligence_assessment,
+        "handling_code": grading.handling_code,
+        "handling_conditions": grading.handling_conditions.strip(),
+        "legacy_grading": grading.legacy_grading.strip(),
+        "released_at": dt.datetime.fromisoformat(str(obj["published"]).replace("Z", "+00:00")),
+    }
+
+
+def _new_report(peer: Peer, plan: _Report, by_id: dict[str, dict[str, Any]]) -> IntelReport:
+    return IntelReport(
+        owner=peer.organisation,
+        reference=plan.reference,
+        originator=peer.account,
+        origin=peer,
+        status=ReportStatus.RELEASED,
+        **_values(peer, plan, by_id),
+    )
 
 
 def _apply_report(
@@ -357,7 +468,7 @@ def _apply_report(
     now: dt.datetime,
     result: Ingested,
 ) -> IntelReport | None:
-    obj = plan.obj
+    """A recall or a newer version of a report already held (one at a time: they are few)."""
     if plan.revoked:
         if local is None or local.status == ReportStatus.RECALLED:
             return local
@@ -374,56 +485,25 @@ def _apply_report(
         )
         result.recalled.append(local.reference)
         return local
-    grading = plan.grading
-    assert plan.information_date is not None
-    values = {
-        "title": plan.title,
-        "text": str(obj["description"]),
-        "information_date": plan.information_date,
-        "place": _place(obj, by_id, peer),
-        "classification": plan.classification,
-        "sensitive": plan.sensitive,
-        "source_evaluation": grading.source_evaluation,
-        "intelligence_assessment": grading.intelligence_assessment,
-        "handling_code": grading.handling_code,
-        "handling_conditions": grading.handling_conditions.strip(),
-        "legacy_grading": grading.legacy_grading.strip(),
-        "released_at": dt.datetime.fromisoformat(str(obj["published"]).replace("Z", "+00:00")),
-    }
-    if local is None:
-        local = IntelReport.objects.create(
-            owner=peer.organisation,
-            reference=plan.reference,
-            originator=peer.account,
-            origin=peer,
-            status=ReportStatus.RELEASED,
-            **values,
-        )
-        audit.record(
-            AuditAction.CREATE,
-            actor=peer.account,
-            obj=local,
-            detail={"received_from": peer.name, "grading": local.grading},
-        )
-        result.new.append(local.reference)
-    else:
-        before = audit.snapshot(local, list(values))
-        for name, value in values.items():
-            setattr(local, name, value)
-        local.status, local.recalled_at = ReportStatus.RELEASED, None
-        local.save()
-        # Acceptances were of the conditions as they stood: changed conditions ask again.
-        ConditionsAccepted.objects.filter(report=local).exclude(
-            conditions=local.handling_conditions
-        ).delete()
-        audit.record(
-            AuditAction.UPDATE,
-            actor=peer.account,
-            obj=local,
-            changes=audit.diff(before, audit.snapshot(local, list(values))),
-            detail={"received_from": peer.name},
-        )
-        result.updated.append(local.reference)
+    assert local is not None
+    values = _values(peer, plan, by_id)
+    before = audit.snapshot(local, list(values))
+    for name, value in values.items():
+        setattr(local, name, value)
+    local.status, local.recalled_at = ReportStatus.RELEASED, None
+    local.save()
+    # Acceptances were of the conditions as they stood: changed conditions ask again.
+    ConditionsAccepted.objects.filter(report=local).exclude(
+        conditions=local.handling_conditions
+    ).delete()
+    audit.record(
+        AuditAction.UPDATE,
+        actor=peer.account,
+        obj=local,
+        changes=audit.diff(before, audit.snapshot(local, list(values))),
+        detail={"received_from": peer.name},
+    )
+    result.updated.append(local.reference)
     Share.objects.get_or_create(
         content_type=content_type,
         object_id=local.pk,
