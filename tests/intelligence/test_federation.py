@@ -348,3 +348,40 @@ def test_received_intelligence_is_listed_by_its_peer_and_shows_where_it_came_fro
     # Someone it was never shared with has neither the report nor the peer to filter by.
     client.force_login(cast("gmp.sio"))
     assert '<option value="tarian"' not in client.get("/intelligence/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_business_named_in_a_report_is_served_only_with_the_report(cast):
+    from concord.core.services import revoke_share
+    from concord.intelligence import feed
+    from concord.threats import services as threat_services
+    from tests.access.registry import make_ocg
+
+    analyst = cast("dp.analyst")
+    person = make_ocg("DYP", "OFFICIAL", False).members.get().nominal
+    threat_services.add_entity(
+        actor=analyst, kind="business", value="Quayside Hire Ltd", link_type="uses", nominal=person
+    )
+    report = services.record_report(
+        actor=analyst,
+        title="Hire vans for cash runs",
+        text="Vans hired from the quayside firm carry cash east on Thursdays.",
+        information_date=TODAY - dt.timedelta(days=1),
+        grading=services.Grading("1", "B", "P"),
+        nominals=[person.reference],
+    )
+    services.release(actor=analyst, report=report)
+    services.disseminate(
+        actor=analyst, report=report, to=[organisation("TARIAN")], purpose="Tasking"
+    )
+    reader = cast("tarian.sio")
+    business = FeedObject.objects.get(
+        organisation=organisation("TARIAN"), kind="identity", body__contains="Quayside"
+    )
+    assert business.report == report  # the report's, not a definition
+    assert feed.readable(reader).filter(pk=business.pk).exists()
+    revoke_share(actor=analyst, share=Share.objects.get(object_id=report.pk))
+    served = feed.readable(reader)
+    assert not served.filter(pk=business.pk).exists()
+    # The originator's own identity and the markings are definitions, still served.
+    assert served.filter(kind="identity", report__isnull=True).exists()

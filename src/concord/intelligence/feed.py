@@ -28,8 +28,15 @@ from concord.threats.models import Entity, Nominal, Ocg
 
 TICK = dt.timedelta(microseconds=1)
 OBSERVABLE_VERSION = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-# Objects that define rather than report (as stix.DEFINITIONS): never sensitive.
-DEFINITIONS = frozenset({"identity", "marking-definition", "extension-definition"})
+# Objects that define rather than report: never sensitive, shared by every report.
+DEFINITIONS = frozenset({"marking-definition", "extension-definition"})
+
+
+def is_definition(obj: Any) -> bool:
+    """Marking and extension definitions, and an originating organisation's own identity (the
+    only identity without a creator). A business a report names is an identity too, created
+    by the originator: it is the report's, and read only with it."""
+    return obj.type in DEFINITIONS or (obj.type == "identity" and "created_by_ref" not in obj)
 
 
 def _rows(
@@ -45,7 +52,7 @@ def _rows(
                 obj.id,
                 obj.type,
                 version,
-                obj.type in DEFINITIONS,
+                is_definition(obj),
                 canonical(data).decode(),
             )
         )
