@@ -93,25 +93,31 @@ def _name(obj: Any, index: int) -> str:
     return f"object {index + 1}" + (f" ({ident})" if isinstance(ident, str) else "")
 
 
-def _already_checked(peer: Peer, objects: list[Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Objects held from this peer, by (id, version as sent): one identical to what arrives
-    was checked when it first came, and is not parsed again."""
+def _already_checked(peer: Peer, objects: list[Any]) -> set[tuple[str, dt.datetime]]:
+    """(id, version) of the objects held from this peer with a version at least as new as one
+    arriving: such an object is skipped when the bundle is applied, so it is not parsed again
+    (it was checked when that version first came)."""
     ids = [o.get("id") for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)]
-    return {
-        (body["id"], str(body.get("modified") or body.get("created") or "")): body
-        for body in ReceivedObject.objects.filter(peer=peer, stix_id__in=ids).values_list(
-            "body", flat=True
-        )
-        if isinstance(body, dict) and "id" in body
-    }
+    return set(
+        ReceivedObject.objects.filter(peer=peer, stix_id__in=ids).values_list("stix_id", "version")
+    )
 
 
-def _check_objects(
-    objects: list[Any], known: dict[tuple[str, str], dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _held(obj: dict[str, Any], held: set[tuple[str, dt.datetime]]) -> bool:
+    if not held:
+        return False
+    try:
+        return (str(obj.get("id")), _version(obj)) in held
+    except ValueError:
+        return False  # a malformed timestamp: parsing will say so
+
+
+def _check_objects(objects: list[Any], held: set[tuple[str, dt.datetime]]) -> list[dict[str, Any]]:
     """Every object a JSON object of a kind Concord exchanges and valid STIX 2.1 (parsed once
-    per distinct object: one identical to an object already checked is not parsed again)."""
+    per distinct object: one identical to an object already checked in the bundle, or whose
+    version is already held, is not parsed again)."""
     checked = []
+    known: dict[tuple[str, str], dict[str, Any]] = {}
     for index, obj in enumerate(objects):
         where = _name(obj, index)
         if not isinstance(obj, dict):
@@ -123,7 +129,7 @@ def _check_objects(
                 % {"where": where, "kind": kind}
             )
         key = (str(obj.get("id")), str(obj.get("modified") or obj.get("created") or ""))
-        if known.get(key) != obj:
+        if known.get(key) != obj and not _held(obj, held):
             try:
                 stix2.parse(obj, allow_custom=False)
             except (STIXError, ValueError, TypeError, KeyError) as error:
