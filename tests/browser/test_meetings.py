@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from concord.meetings import services as meetings
 from concord.meetings.choices import ForumKind, ForumLevel
 from concord.meetings.models import Forum
-from concord.ownership import services as ownership
+from concord.ownership import transfers
 from concord.threats import services as threats
 from tests.browser.conftest import sign_in
 from tests.factories import organisation, persona
@@ -30,7 +30,7 @@ def test_tarian_chair_accepts_the_escalation_in_the_meeting(page: Page, browser,
             name="Operation Gwenllian", criminality=["illegal-firearms"], force_areas=["DYP"]
         ),
     )
-    transfer = ownership.request_transfer(
+    transfer = transfers.request_transfer(
         actor=dp_sio,
         item=ocg,
         kind="support",
@@ -79,8 +79,8 @@ def test_tarian_chair_accepts_the_escalation_in_the_meeting(page: Page, browser,
 
     # The handover is written and confirmed; the chair completes with Tarian's SIO.
     for topic in TOPICS:
-        ownership.write_handover(actor=dp_sio, transfer=transfer, topic=topic, text="See file")
-        ownership.confirm_handover(actor=chair, transfer=transfer, topic=topic)
+        transfers.write_handover(actor=dp_sio, transfer=transfer, topic=topic, text="See file")
+        transfers.confirm_handover(actor=chair, transfer=transfer, topic=topic)
     page.goto(f"/transfers/{transfer.pk}/")
     page.get_by_label("SIO (username)").fill("tarian.sio")
     page.get_by_role("button", name="Complete the transfer").click()

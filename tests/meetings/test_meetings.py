@@ -14,7 +14,7 @@ from django.utils import timezone
 from concord.meetings import agenda, services
 from concord.meetings.choices import ForumKind, ForumLevel
 from concord.meetings.models import Forum, Meeting
-from concord.ownership import services as ownership
+from concord.ownership import transfers
 from concord.ownership.models import TransferRequest
 from tests.access.registry import make_ocg
 from tests.factories import organisation
@@ -54,7 +54,7 @@ def escalation(cast):
 
 
 def services_request(cast, ocg):
-    return ownership.request_transfer(
+    return transfers.request_transfer(
         actor=cast("dp.sio"),
         item=ocg,
         kind="support",

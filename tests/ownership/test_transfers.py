@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from concord.core import policy
 from concord.organisations.models import Notification
-from concord.ownership import services
+from concord.ownership import services, transfers
 from concord.ownership.models import Appointment, OwnershipPeriod, TransferRequest
 from concord.threats.models import Ocg
 from tests.access.registry import make_ocg, make_pi
@@ -45,11 +45,11 @@ def assert_one_owner(item) -> None:
 
 def hand_over(sender, receiver, transfer) -> None:
     for topic in TOPICS:
-        services.write_handover(
+        transfers.write_handover(
             actor=sender, transfer=transfer, topic=topic, text=f"{topic}: see the file"
         )
         assert_one_owner(transfer.subject)
-        services.confirm_handover(actor=receiver, transfer=transfer, topic=topic)
+        transfers.confirm_handover(actor=receiver, transfer=transfer, topic=topic)
 
 
 def test_a_new_ocg_starts_its_history_with_its_owner(cast):
@@ -68,7 +68,7 @@ def test_escalation_for_sio_support_keeps_owner_lro_and_plan(
     ocg = make_ocg("DYP", "OFFICIAL", False)
     services.appoint(actor=dp_sio, item=ocg, role="lro", person=dp_lro)
     services.appoint(actor=dp_sio, item=ocg, role="sio", person=dp_sio)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=dp_sio,
         item=ocg,
         kind="support",
@@ -79,16 +79,16 @@ def test_escalation_for_sio_support_keeps_owner_lro_and_plan(
     )
     assert_one_owner(ocg)
     assert Notification.objects.filter(person=chair, link__endswith=f"/{transfer.pk}/").exists()
-    services.decide_transfer(actor=chair, transfer=transfer, decision="accept")
+    transfers.decide_transfer(actor=chair, transfer=transfer, decision="accept")
     assert_one_owner(ocg)
     with pytest.raises(ValidationError, match="Safeguarding"):
-        services.complete_transfer(actor=chair, transfer=transfer, sio=tarian_sio)
+        transfers.complete_transfer(actor=chair, transfer=transfer, sio=tarian_sio)
     hand_over(dp_sio, chair, transfer)
     with pytest.raises(ValidationError) as no_sio:
-        services.complete_transfer(actor=chair, transfer=transfer)
+        transfers.complete_transfer(actor=chair, transfer=transfer)
     assert "sio" in no_sio.value.message_dict
     with django_capture_on_commit_callbacks(execute=True):
-        services.complete_transfer(actor=chair, transfer=transfer, sio=tarian_sio)
+        transfers.complete_transfer(actor=chair, transfer=transfer, sio=tarian_sio)
     assert_one_owner(ocg)
     assert ocg.owner.code == "DYP"
     posts = services.current_appointments(ocg)
@@ -109,7 +109,7 @@ def test_full_transfer_moves_the_owner_and_the_old_sio_can_be_lro(cast):
     ocg = make_ocg("GMP", "OFFICIAL", True)  # SENSITIVE: the ROCU has no regional reach to it
     services.appoint(actor=gmp_sio, item=ocg, role="sio", person=gmp_sio)
     assert not policy.can(chair, policy.VIEW, ocg)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=gmp_sio,
         item=ocg,
         kind="transfer",
@@ -118,11 +118,11 @@ def test_full_transfer_moves_the_owner_and_the_old_sio_can_be_lro(cast):
         asked="Take ownership of THR management and the 4P plan",
     )
     assert policy.can(chair, policy.VIEW, ocg)  # sight for the request
-    services.decide_transfer(actor=chair, transfer=transfer, decision="accept")
+    transfers.decide_transfer(actor=chair, transfer=transfer, decision="accept")
     hand_over(gmp_sio, chair, transfer)
     assert_one_owner(ocg)
     assert ocg.owner.code == "GMP"  # until completion the sender owns it
-    services.complete_transfer(actor=chair, transfer=transfer, sio=nw_sio, lro=gmp_sio)
+    transfers.complete_transfer(actor=chair, transfer=transfer, sio=nw_sio, lro=gmp_sio)
     assert_one_owner(ocg)
     assert ocg.owner.code == "NWROCU"
     assert [p.organisation.code for p in services.history(ocg)] == ["GMP", "NWROCU"]
@@ -139,7 +139,7 @@ def test_de_escalation_and_adoption_use_the_same_machinery(cast):
         username="gmp.chief", organisation=organisation("GMP"), roles=["chief_officer"]
     )
     ocg = make_ocg("GMP", "OFFICIAL", False)
-    up = services.request_transfer(
+    up = transfers.request_transfer(
         actor=gmp_sio,
         item=ocg,
         kind="transfer",
@@ -147,11 +147,11 @@ def test_de_escalation_and_adoption_use_the_same_machinery(cast):
         reason="Needs regional assets now",
         asked="Full transfer",
     )
-    services.decide_transfer(actor=chair, transfer=up, decision="accept")
+    transfers.decide_transfer(actor=chair, transfer=up, decision="accept")
     hand_over(gmp_sio, chair, up)
-    services.complete_transfer(actor=chair, transfer=up)
+    transfers.complete_transfer(actor=chair, transfer=up)
     # The NCA proposes adoption; the ROCU, as owner, decides.
-    adopt = services.request_transfer(
+    adopt = transfers.request_transfer(
         actor=nca,
         item=ocg,
         kind="adoption",
@@ -160,13 +160,13 @@ def test_de_escalation_and_adoption_use_the_same_machinery(cast):
         asked="Adopt as a national priority",
     )
     with pytest.raises(PermissionDenied):
-        services.decide_transfer(actor=nca, transfer=adopt, decision="accept")
-    services.decide_transfer(actor=chair, transfer=adopt, decision="accept")
+        transfers.decide_transfer(actor=nca, transfer=adopt, decision="accept")
+    transfers.decide_transfer(actor=chair, transfer=adopt, decision="accept")
     hand_over(chair, nca, adopt)
-    services.complete_transfer(actor=nca, transfer=adopt)
+    transfers.complete_transfer(actor=nca, transfer=adopt)
     assert_one_owner(ocg)
     # And back down to the force.
-    down = services.request_transfer(
+    down = transfers.request_transfer(
         actor=nca,
         item=ocg,
         kind="deescalation",
@@ -174,9 +174,9 @@ def test_de_escalation_and_adoption_use_the_same_machinery(cast):
         reason="National links disrupted; local threat remains",
         asked="Own it again",
     )
-    services.decide_transfer(actor=gmp_chief, transfer=down, decision="accept")
+    transfers.decide_transfer(actor=gmp_chief, transfer=down, decision="accept")
     hand_over(nca, gmp_chief, down)
-    services.complete_transfer(actor=gmp_chief, transfer=down)
+    transfers.complete_transfer(actor=gmp_chief, transfer=down)
     assert_one_owner(ocg)
     assert [p.organisation.code for p in services.history(ocg)] == ["GMP", "NWROCU", "NCA", "GMP"]
 
@@ -184,7 +184,7 @@ def test_de_escalation_and_adoption_use_the_same_machinery(cast):
 def test_declined_and_withdrawn_requests_change_nothing_and_take_back_sight(cast):
     gmp_sio, chair = cast("gmp.sio"), cast("nwrocu.chair")
     ocg = make_ocg("GMP", "OFFICIAL", True)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=gmp_sio,
         item=ocg,
         kind="transfer",
@@ -193,9 +193,9 @@ def test_declined_and_withdrawn_requests_change_nothing_and_take_back_sight(cast
         asked="Full transfer",
     )
     with pytest.raises(ValidationError) as no_reason:
-        services.decide_transfer(actor=chair, transfer=transfer, decision="decline", reason="no")
+        transfers.decide_transfer(actor=chair, transfer=transfer, decision="decline", reason="no")
     assert "reason" in no_reason.value.message_dict
-    services.decide_transfer(
+    transfers.decide_transfer(
         actor=chair,
         transfer=transfer,
         decision="decline",
@@ -208,7 +208,7 @@ def test_declined_and_withdrawn_requests_change_nothing_and_take_back_sight(cast
     assert ocg.owner.code == "GMP"
     policy.forget(chair)
     assert not policy.can(chair, policy.VIEW, ocg)
-    again = services.request_transfer(
+    again = transfers.request_transfer(
         actor=gmp_sio,
         item=ocg,
         kind="transfer",
@@ -216,7 +216,7 @@ def test_declined_and_withdrawn_requests_change_nothing_and_take_back_sight(cast
         reason="Threat has grown since",
         asked="Full transfer",
     )
-    services.withdraw_transfer(actor=gmp_sio, transfer=again, reason="Arrests made this week")
+    transfers.withdraw_transfer(actor=gmp_sio, transfer=again, reason="Arrests made this week")
     assert TransferRequest.objects.get(pk=again.pk).status == "withdrawn"
     assert_one_owner(ocg)
 
@@ -224,7 +224,7 @@ def test_declined_and_withdrawn_requests_change_nothing_and_take_back_sight(cast
 def test_a_query_goes_back_and_forth_before_the_decision(cast):
     dp_sio, chair = cast("dp.sio"), cast("tarian.chair")
     ocg = make_ocg("DYP", "OFFICIAL", False)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=dp_sio,
         item=ocg,
         kind="support",
@@ -232,15 +232,15 @@ def test_a_query_goes_back_and_forth_before_the_decision(cast):
         reason="Firearms supply across the region",
         asked="An SIO",
     )
-    services.decide_transfer(
+    transfers.decide_transfer(
         actor=chair, transfer=transfer, decision="query", reason="Is there a live job?"
     )
     with pytest.raises(ValidationError, match="already queried"):
-        services.decide_transfer(
+        transfers.decide_transfer(
             actor=chair, transfer=transfer, decision="query", reason="And the SIO?"
         )
-    services.answer_query(actor=dp_sio, transfer=transfer, text="Yes, Operation Larch")
-    services.decide_transfer(actor=chair, transfer=transfer, decision="accept")
+    transfers.answer_query(actor=dp_sio, transfer=transfer, text="Yes, Operation Larch")
+    transfers.decide_transfer(actor=chair, transfer=transfer, decision="accept")
     assert [m.text for m in transfer.messages.all()] == [
         "Is there a live job?",
         "Yes, Operation Larch",
@@ -251,7 +251,7 @@ def test_who_may_ask_and_decide(cast):
     ocg = make_ocg("DYP", "OFFICIAL", False)
     for outsider in ("gmp.sio", "bf.partner", "tarian.sio"):
         with pytest.raises(PermissionDenied):
-            services.request_transfer(
+            transfers.request_transfer(
                 actor=cast(outsider),
                 item=ocg,
                 kind="transfer",
@@ -260,7 +260,7 @@ def test_who_may_ask_and_decide(cast):
                 asked="Full transfer",
             )
     with pytest.raises(ValidationError) as wrong_region:
-        services.request_transfer(
+        transfers.request_transfer(
             actor=cast("dp.sio"),
             item=ocg,
             kind="transfer",
@@ -269,7 +269,7 @@ def test_who_may_ask_and_decide(cast):
             asked="Full transfer",
         )
     assert "to_organisation" in wrong_region.value.message_dict
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=cast("dp.sio"),
         item=ocg,
         kind="transfer",
@@ -279,9 +279,9 @@ def test_who_may_ask_and_decide(cast):
     )
     for not_decider in ("tarian.sio", "dp.sio", "nwrocu.chair"):
         with pytest.raises(PermissionDenied):
-            services.decide_transfer(actor=cast(not_decider), transfer=transfer, decision="accept")
+            transfers.decide_transfer(actor=cast(not_decider), transfer=transfer, decision="accept")
     with pytest.raises(ValidationError, match="already has an open request"):
-        services.request_transfer(
+        transfers.request_transfer(
             actor=cast("dp.sio"),
             item=ocg,
             kind="support",
@@ -299,7 +299,7 @@ def test_two_acceptances_one_wins_the_other_is_told(cast):
         username="tarian.chief", organisation=organisation("TARIAN"), roles=["chief_officer"]
     )
     ocg = make_ocg("DYP", "OFFICIAL", False)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=cast("dp.sio"),
         item=ocg,
         kind="transfer",
@@ -308,9 +308,9 @@ def test_two_acceptances_one_wins_the_other_is_told(cast):
         asked="Full transfer",
     )
     stale = TransferRequest.objects.get(pk=transfer.pk)
-    services.decide_transfer(actor=chair, transfer=transfer, decision="accept")
+    transfers.decide_transfer(actor=chair, transfer=transfer, decision="accept")
     with pytest.raises(ValidationError, match="already accepted"):
-        services.decide_transfer(
+        transfers.decide_transfer(
             actor=other_chair, transfer=stale, decision="decline", reason="We cannot take it on"
         )
     assert TransferRequest.objects.get(pk=transfer.pk).decided_by == chair
@@ -324,7 +324,7 @@ def test_racing_acceptances_in_two_connections(cast):
         username="tarian.chief", organisation=organisation("TARIAN"), roles=["chief_officer"]
     )
     ocg = make_ocg("DYP", "OFFICIAL", False)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=cast("dp.sio"),
         item=ocg,
         kind="transfer",
@@ -339,7 +339,7 @@ def test_racing_acceptances_in_two_connections(cast):
         try:
             barrier.wait()
             copy = TransferRequest.objects.get(pk=transfer.pk)
-            services.decide_transfer(actor=person, transfer=copy, decision="accept")
+            transfers.decide_transfer(actor=person, transfer=copy, decision="accept")
             results[person.username] = "won"
         except ValidationError as exc:
             results[person.username] = exc.messages[0]
@@ -407,7 +407,7 @@ def test_vacancies_are_flagged(cast, settings):
 def test_transfer_pages_are_for_the_two_parties_only(client, cast):
     dp_sio = cast("dp.sio")
     ocg = make_ocg("DYP", "OFFICIAL", False)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=dp_sio,
         item=ocg,
         kind="support",
@@ -438,7 +438,7 @@ def test_transfer_pages_are_for_the_two_parties_only(client, cast):
 def test_notifications_are_listed_counted_and_marked_read(client, cast):
     dp_sio, chair = cast("dp.sio"), cast("tarian.chair")
     ocg = make_ocg("DYP", "OFFICIAL", False)
-    transfer = services.request_transfer(
+    transfer = transfers.request_transfer(
         actor=dp_sio,
         item=ocg,
         kind="support",

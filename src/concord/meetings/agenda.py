@@ -23,7 +23,7 @@ from concord.meetings.choices import ITEM_ORDER, ForumLevel, ItemKind
 from concord.meetings.models import Forum, Meeting, MeetingAction
 from concord.ownership.choices import OPEN_STATUSES, TASKING_AWAITING
 from concord.ownership.models import Appointment, TaskingRequest, TransferRequest
-from concord.ownership.services import deciding_organisation
+from concord.ownership.transfers import deciding_organisation
 from concord.plans.choices import DisruptionStatus
 from concord.plans.models import Disruption, Plan
 from concord.scoring.choices import OwnerLevel

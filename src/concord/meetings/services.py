@@ -27,7 +27,7 @@ from concord.meetings.models import (
 from concord.organisations.models import User
 from concord.organisations.notifications import notify
 from concord.ownership import services as ownership
-from concord.ownership import tasking
+from concord.ownership import tasking, transfers
 from concord.ownership.models import TaskingRequest, TransferRequest
 from concord.plans import services as plans
 from concord.plans.models import Disruption
@@ -223,7 +223,7 @@ def _take_effect(
 ) -> str:
     source = _meeting_source(meeting)
     if isinstance(target, TransferRequest) and outcome in (Outcome.ACCEPT, Outcome.DECLINE):
-        ownership.decide_transfer(
+        transfers.decide_transfer(
             actor=actor, transfer=target, decision=outcome, reason=rationale, meeting=source
         )
         return _("%(kind)s %(status)s.") % {

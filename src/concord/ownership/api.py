@@ -12,7 +12,7 @@ from concord.core import audit, policy
 from concord.core.access import open_record
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation
-from concord.ownership import services, tasking
+from concord.ownership import services, tasking, transfers
 from concord.ownership.filters import TaskingFilter
 from concord.ownership.models import SUBJECT_FIELDS, TaskingRequest, TransferRequest
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
@@ -179,7 +179,7 @@ def get_transfer(request: HttpRequest, pk: int) -> TransferRequest:
 @router.post("/transfers", response={201: TransferOut}, summary="Request a transfer or support")
 def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[TransferRequest]:
     item = _item(request, payload.item_kind, payload.item)
-    made = services.request_transfer(
+    made = transfers.request_transfer(
         actor=request.user,
         item=item,
         kind=payload.kind,
@@ -193,7 +193,7 @@ def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[Transfe
 
 @router.post("/transfers/{pk}/decision", response=TransferOut, summary="Accept, decline or query")
 def decide_transfer(request: HttpRequest, pk: int, payload: DecisionIn) -> TransferRequest:
-    return services.decide_transfer(
+    return transfers.decide_transfer(
         actor=request.user,
         transfer=_transfer(request, pk),
         decision=payload.decision,

@@ -77,7 +77,7 @@ def _scenarios(world: DemoWorld) -> None:
     Dyfed-Powys is already overdue, and Greater Manchester has asked the North West ROCU to take
     a group on. Made through the services, so the people concerned are notified."""
     from concord.organisations.models import Organisation
-    from concord.ownership import services, tasking
+    from concord.ownership import tasking, transfers
 
     personas = world.refs.get("personas", {})
     if not {"nca.tasking", "tarian.chair", "gmp.sio"} <= set(personas):
@@ -112,7 +112,7 @@ def _scenarios(world: DemoWorld) -> None:
         .first()
     )
     if ocg is not None:
-        services.request_transfer(
+        transfers.request_transfer(
             actor=personas["gmp.sio"],
             item=ocg,
             kind="transfer",

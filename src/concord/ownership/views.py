@@ -19,7 +19,7 @@ from concord.core import audit, policy
 from concord.core.access import open_record
 from concord.core.models import AuditAction
 from concord.organisations.models import User
-from concord.ownership import services
+from concord.ownership import services, transfers
 from concord.ownership.choices import OPEN_STATUSES, HandoverTopic, TransferStatus
 from concord.ownership.forms import (
     AnswerForm,
@@ -135,7 +135,7 @@ def transfer_create(request: HttpRequest, kind: str, reference: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            transfer = services.request_transfer(
+            transfer = transfers.request_transfer(
                 actor=request.user,
                 item=item,
                 kind=data["kind"],
@@ -263,7 +263,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "written_by", "confirmed_by"
         )
     }
-    deciding = services.deciding_organisation(transfer)
+    deciding = transfers.deciding_organisation(transfer)
     return render(
         request,
         "ownership/transfer_detail.html",
@@ -280,7 +280,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_sender": organisation.pk == transfer.from_organisation_id,
             "is_receiver": organisation.pk == transfer.to_organisation_id,
             "is_requester_side": organisation.pk != deciding,
-            "missing": services.handover_missing(transfer),
+            "missing": transfers.handover_missing(transfer),
         },
     )
 
@@ -293,7 +293,7 @@ def _act(
     actor = request.user
     form = forms.get(action)
     if action == "confirm":
-        services.confirm_handover(
+        transfers.confirm_handover(
             actor=actor, transfer=transfer, topic=request.POST.get("topic", "")
         )
         return _("Confirmed.")
@@ -301,15 +301,15 @@ def _act(
         return ""
     data = form.cleaned_data
     if action == "decide":
-        services.decide_transfer(
+        transfers.decide_transfer(
             actor=actor, transfer=transfer, decision=data["decision"], reason=data["reason"]
         )
         return _("The request is %(status)s.") % {"status": transfer.get_status_display().lower()}
     if action == "answer":
-        services.answer_query(actor=actor, transfer=transfer, text=data["text"])
+        transfers.answer_query(actor=actor, transfer=transfer, text=data["text"])
         return _("The answer was sent.")
     if action == "handover":
-        services.write_handover(
+        transfers.write_handover(
             actor=actor, transfer=transfer, topic=data["topic"], text=data["text"]
         )
         return _("The handover note was saved.")
@@ -318,9 +318,9 @@ def _act(
         lro = _person(data["lro"], form, "lro")
         if form.errors:
             return ""
-        services.complete_transfer(actor=actor, transfer=transfer, sio=sio, lro=lro)
+        transfers.complete_transfer(actor=actor, transfer=transfer, sio=sio, lro=lro)
         return _("The transfer is complete.")
     if action == "withdraw":
-        services.withdraw_transfer(actor=actor, transfer=transfer, reason=data["reason"])
+        transfers.withdraw_transfer(actor=actor, transfer=transfer, reason=data["reason"])
         return _("The request was withdrawn.")
     return ""
