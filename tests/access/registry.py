@@ -256,7 +256,14 @@ RECORD_TYPES: dict[str, RecordType] = {
         make=make_tasking,
         label=lambda t: t.reference,
         page=lambda t: f"/tasking/{t.reference}/",
-        listings=lambda t: ["/tasking/", "/tasking/?export=csv", "/tasking/?export=xlsx"],
+        api=lambda t: f"/api/v1/tasking/{t.reference}",
+        listings=lambda t: [
+            "/tasking/",
+            "/tasking/?export=csv",
+            "/tasking/?export=xlsx",
+            "/api/v1/tasking?limit=1000",
+        ],
+        counted=["/api/v1/tasking"],
     ),
     "report": RecordType(
         model=IntelReport,

@@ -69,7 +69,12 @@ class TestIngest:
         assert Notification.objects.filter(
             person=dp_analyst, subject__contains="INT-TARIAN"
         ).exists()
-        assert AuditEntry.objects.filter(object_id=str(report.pk), action="create").count() == 1
+        assert (
+            AuditEntry.objects.filter(
+                object_type="intelligence.intelreport", object_id=str(report.pk), action="create"
+            ).count()
+            == 1
+        )
         # The same bundle again changes nothing.
         before = state()
         again = ingest.ingest(peer, signed)

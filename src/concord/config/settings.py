@@ -39,7 +39,8 @@ ALLOWED_HOSTS = env.get_list("CONCORD_ALLOWED_HOSTS", ["127.0.0.1", "localhost",
 CSRF_TRUSTED_ORIGINS = env.get_list("CONCORD_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with an audited default site (every admin save and delete).
+    "concord.core.admin_site.ConcordAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "concord.core.middleware.RequestLogMiddleware",
+    "concord.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -60,7 +60,7 @@ def open_record(
     queryset: models.QuerySet[M],
     *,
     action: str = "view",
-    audit_action: str = AuditAction.VIEW,
+    audit_action: AuditAction = AuditAction.VIEW,
     detail: dict[str, Any] | None = None,
     **lookup: Any,
 ) -> M:
@@ -83,4 +83,44 @@ def open_record(
         if len(reason) < MIN_REASON:
             raise ReasonRequired(obj, request.get_full_path())
     audit.record(audit_action, actor=user, obj=obj, reason=reason, detail=detail)
+    return obj
+
+
+def open_through(
+    request: HttpRequest,
+    queryset: models.QuerySet[M],
+    *,
+    audit_action: AuditAction = AuditAction.VIEW,
+    detail: dict[str, Any] | None = None,
+    **lookup: Any,
+) -> M:
+    """A record that shows protected ones (a transfer of an OCG, an action of its plan), or 404:
+    visible by its declaration, then a reason asked if the protected record it shows is seen
+    only through a share or a wider role, then an audited view of it."""
+    from concord.core.restriction import protected_records
+
+    user = request.user
+    model = queryset.model
+    try:
+        obj = queryset.filter(policy.visible_q(model, policy.viewer_for(user))).get(**lookup)
+    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]  # every concrete model has it
+        raise Http404 from None
+    reasons = []
+    for record in protected_records(obj):
+        if policy.needs_reason(user, record):
+            reason = request.headers.get(REASON_HEADER, "").strip() or remembered_reason(
+                request, record
+            )
+            if len(reason) < MIN_REASON:
+                raise ReasonRequired(record, request.get_full_path())
+            reasons.append(reason)
+    audit.record(
+        audit_action,
+        actor=user,
+        object_type=model._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        reason=reasons[0] if reasons else "",
+        detail=detail,
+    )
     return obj

@@ -99,7 +99,7 @@ def _json_safe(value: Any) -> Any:
 
 
 def record(
-    action: str,
+    action: AuditAction,
     *,
     actor: Any = None,
     obj: Any = None,
@@ -145,7 +145,7 @@ def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
 
 
 def build(
-    action: str,
+    action: AuditAction,
     *,
     actor: Any = None,
     obj: Any = None,
@@ -157,7 +157,12 @@ def build(
     detail: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """An audit entry, with its MAC, not yet written (`record` and `record_many` write)."""
+    """An audit entry, with its MAC, not yet written (`record` and `record_many` write).
+
+    `action` must be a member of AuditAction, the fixed vocabulary (a plain string is refused,
+    even one equal to a member's value, so every event is named where it is written).
+    """
+    checked_action = checked(action)
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -173,7 +178,7 @@ def build(
         actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_username=getattr(actor, "username", "") or "",
         organisation_code=organisation_code,
-        action=action,
+        action=checked_action,
         object_type=object_type,
         object_id=str(object_id),
         object_repr=object_repr[:200],
@@ -191,6 +196,16 @@ def build(
         entry.detail = {**entry.detail, "via": ctx.via}
     entry.mac = mac_for(getattr(entry, f) for f in MAC_FIELDS)
     return entry
+
+
+def checked(action: object) -> AuditAction:
+    """`action` if it is a member of the audit vocabulary, else a ValueError naming it."""
+    if not isinstance(action, AuditAction):
+        raise ValueError(
+            f"{action!r} is not an audit action: use a member of "
+            "concord.core.models.AuditAction (add one there, with a migration, for a new event)"
+        )
+    return action
 
 
 def _announce(entry: AuditEntry) -> None:
@@ -371,6 +386,33 @@ def verify(chunk: int = 20000, *, ranges: int | None = None) -> VerifyResult:
 def record_view(actor: Any, obj: Any, *, reason: str = "") -> AuditEntry:
     """Audit that `actor` viewed `obj`."""
     return record(AuditAction.VIEW, actor=actor, obj=obj, reason=reason)
+
+
+def record_list(
+    actor: Any,
+    *,
+    object_type: str,
+    rows: Iterable[Any],
+    filters: dict[str, Any] | None = None,
+    count: int | None = None,
+    **position: Any,
+) -> AuditEntry:
+    """Audit that `actor` was shown a list of protected records (LIST): the filters used, how
+    many rows were returned and their ids (as a VIEW's object_id), how many matched, and where
+    in the list (page, or offset and limit)."""
+    ids = [str(row.pk) for row in rows]
+    return record(
+        AuditAction.LIST,
+        actor=actor,
+        object_type=object_type,
+        detail={
+            "filters": filters or {},
+            "rows": len(ids),
+            "count": len(ids) if count is None else count,
+            "ids": ids,
+            **position,
+        },
+    )
 
 
 # --- triggers ------------------------------------------------------------------------------

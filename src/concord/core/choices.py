@@ -74,3 +74,16 @@ CLEARANCE_FOR = {
     },
     Classification.SECRET: {VettingLevel.SC, VettingLevel.DV},
 }
+
+
+class ShareCause(models.TextChoices):
+    """Why a share exists; with `Share.cause_id` (the request, appointment or peer), it is how
+    the share is found again to end it (never by its purpose text, which is for people)."""
+
+    MANUAL = "manual", _("Shared by the owner")
+    DISSEMINATION = "dissemination", _("Intelligence dissemination")
+    TRANSFER_REQUEST = "transfer_request", _("Transfer request")
+    FORMER_OWNER = "former_owner", _("Former owner: warrants and safeguarding")
+    TASKING_REQUEST = "tasking_request", _("Tasking request")
+    APPOINTMENT = "appointment", _("Appointment")
+    FEDERATION = "federation", _("Received over federation")

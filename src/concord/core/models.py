@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concord.core.choices import Classification
+from concord.core.choices import Classification, ShareCause
 from concord.core.queries import ProtectedQuerySet
 
 
@@ -152,10 +152,19 @@ class Share(models.Model):
     # Given because the recipient works on the record (an appointed SIO or LRO, the receiver of
     # a transfer request): opening it is their own work, so no reason is asked.
     as_work = models.BooleanField(_("shared as the recipient's work"), default=False)
+    # What gave the share (and its id: the transfer or tasking request, the appointment, the
+    # peer): core/services.grant_share and end_shares, the one way shares begin and end.
+    cause = models.CharField(
+        _("cause"), max_length=20, choices=ShareCause.choices, default=ShareCause.MANUAL
+    )
+    cause_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["cause", "cause_id"], name="share_cause"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -176,11 +185,49 @@ class Share(models.Model):
 
 
 class AuditAction(models.TextChoices):
+    """The fixed vocabulary of audit events: `audit.record()` and `audit.build()` refuse
+    anything else (a ValueError naming the value). A new kind of event is a new member here,
+    with a migration for the choices, and a line below.
+
+    A change to a record is CREATE, UPDATE or DELETE on its `object_type` (the model's
+    `app_label.model`), whichever path made it (a service, a page, the API, the CLI, Django
+    admin: `source` says which), so one vocabulary covers every record; there are no verbs per
+    model. `changes` is {field: [before, after]} (all fields [None, value] on CREATE, [value,
+    None] on DELETE, related records by their code, reference or username, secrets never:
+    passwords, token digests and key material read "[hidden]", a public key as its
+    fingerprint). `detail` is context that is not a field change.
+
+    - CREATE: a record was made. API tokens: object organisations.apitoken, `changes` name,
+      prefix, person and expiry (never the token or its digest). A secondment:
+      organisations.secondment with person, organisation, starts, ends, reason.
+    - UPDATE: a record was changed (revoking a share or a token, ending a secondment, a
+      person's roles, teams, vetting or organisation: `changes` holds what changed;
+      `detail` says which step of a workflow when a service records one).
+    - DELETE: a record was deleted (Django admin; `changes` holds what it held).
+    - VIEW: one protected record was opened. `detail` may carry what was shown.
+    - SEARCH: records were looked for by a query or filters. `detail`: filters, query and
+      the references shown.
+    - LIST: a list of protected records was shown (a page of a list, an API list). `detail`:
+      filters, rows (how many were returned), count (how many matched), ids (the records'
+      ids, as VIEW's object_id), and the page or offset and limit.
+    - EXPORT: a list was downloaded (CSV, XLSX, TAXII). `detail`: filters, format and count.
+    - DOWNLOAD: one document was downloaded (a report's attachment, a meeting pack).
+    - SHARE: a record was shared. `detail`: to whom, purpose, until.
+    - REASON: a reason was given for opening a record outside one's own work (`reason`).
+    - SIGN_IN, SIGN_OUT: a session began or ended. SIGN_IN_FAILED: a sign-in was refused;
+      `detail`: username, why (credentials, two_factor, vetting_expired, no_vetting).
+    - NOT_FOUND: a signed-in person asked for something not found (or not theirs to see);
+      `detail`: path, method.
+    - TOKEN_REFUSED: an API token was refused; `detail`: token (its prefix), why.
+    - REVIEW: an alert was reviewed; `changes`: status and note.
+    """
+
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
     VIEW = "view", _("Viewed")
     SEARCH = "search", _("Searched")
+    LIST = "list", _("Listed")
     EXPORT = "export", _("Exported")
     DOWNLOAD = "download", _("Downloaded")
     SHARE = "share", _("Shared")

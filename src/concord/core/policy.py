@@ -10,7 +10,9 @@ that they agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -175,7 +177,12 @@ def _need_to_know_q(model: type[models.Model], viewer: Viewer) -> Q:
 
 
 def visible_q(model: type[models.Model], viewer: Viewer) -> Q:
-    """The rows of `model` the viewer may see, as one filter (no per-row queries)."""
+    """The rows of `model` the viewer may see, as one filter (no per-row queries): a protected
+    record by the rules here, a model that shows one by its declaration (core/restriction.py)."""
+    from concord.core import restriction
+
+    if not restriction.is_protected(model):
+        return restriction.restricted_q(model, viewer)
     if not viewer.sees_records:
         return Q(pk__in=[])
     cleared = Q(classification__in=sorted(viewer.classifications))
@@ -194,6 +201,33 @@ def change_q(model: type[models.Model], viewer: Viewer) -> Q:
     if not viewer.sees_records or viewer.is_partner:
         return Q(pk__in=[])
     return Q(owner_id=viewer.organisation_id)
+
+
+def visible(user: Any, obj: Any) -> bool:
+    """May `user` see `obj`, a protected record or one that declares its path to one? One
+    object through the same filter its lists use, so the two cannot disagree."""
+    model = type(obj)
+    return bool(
+        obj.pk is not None
+        and model._base_manager.filter(visible_q(model, viewer_for(user)), pk=obj.pk).exists()
+    )
+
+
+def may_be_shown(user: Any, obj: Any) -> bool:
+    """Could `obj` be opened to `user` by a share (as an appointment or a request gives)? Their
+    role, current vetting and clearance for its classification, and any need-to-know list,
+    decide; reach does not, since the share gives it."""
+    viewer = viewer_for(user)
+    if not viewer.sees_records or obj.classification not in viewer.classifications:
+        return False
+    if not obj.need_to_know_only:
+        return True
+    own_manager = obj.owner_id == viewer.organisation_id and viewer.is_manager
+    return bool(
+        own_manager
+        or obj.need_to_know_people.filter(pk=viewer.user_id).exists()
+        or (viewer.team_ids and obj.need_to_know_teams.filter(pk__in=viewer.team_ids).exists())
+    )
 
 
 def basis(user: Any, obj: Any) -> str | None:
@@ -273,3 +307,56 @@ def works_on(viewer: Viewer, obj: Any) -> bool:
         .filter(Q(to_organisation_id=viewer.organisation_id) | Q(to_person_id=viewer.user_id))
         .exists()
     )
+
+
+class Act(StrEnum):
+    """The named actions of the policy: who may do each is defined once (`rule`), by the app
+    that owns the record, and checked by its services with `require` (pages ask `may` to
+    offer the action at all)."""
+
+    APPOINT = "appoint"
+    DECIDE_TRANSFER = "decide_transfer"
+    DECIDE_TASKING = "decide_tasking"
+    CHANGE_PLAN = "change_plan"
+    UPDATE_ACTION = "update_action"
+    VALIDATE_DISRUPTION = "validate_disruption"
+    APPROVE_RELEASE = "approve_release"
+    CHAIR_FORUM = "chair_forum"
+    REVIEW_ALERT = "review_alert"
+    ADMINISTER_ORGANISATION = "administer_organisation"
+
+
+Rule = Callable[[Any, Any], bool]
+_RULES: dict[Act, Rule] = {}
+
+
+def rule(act: Act) -> Callable[[Rule], Rule]:
+    """Define who may do `act` (once: a second definition is an error at import)."""
+
+    def register(check: Rule) -> Rule:
+        if act in _RULES and _RULES[act] is not check:
+            raise RuntimeError(f"{act} is already defined by {_RULES[act].__qualname__}")
+        _RULES[act] = check
+        return check
+
+    return register
+
+
+def rules() -> dict[Act, Rule]:
+    """Every named action with its rule (for the tests that every one is defined)."""
+    return dict(_RULES)
+
+
+def may(user: Any, act: Act, obj: Any) -> bool:
+    """May `user` do the named action on `obj`? Never for a record they may not see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_RULES[act](user, obj))
+
+
+def require(user: Any, act: Act, obj: Any, message: str = "") -> None:
+    """Refuse (PermissionDenied, which reads as 404) unless `user` may do `act` on `obj`."""
+    from django.core.exceptions import PermissionDenied
+
+    if not may(user, act, obj):
+        raise PermissionDenied(message or f"not allowed: {act}")

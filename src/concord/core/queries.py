@@ -1,4 +1,4 @@
-"""The protected queryset: every sensitive model's default manager restricts by person."""
+"""The restricted queryset: every model that is or shows a protected record restricts by person."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 class ProtectedQuerySet(models.QuerySet[M]):
-    """`Model.objects.visible_to(user)` and `.restrict(user, action)`, the one chokepoint."""
+    """`Model.objects.visible_to(user)` and `.restrict(user, action)`, the one chokepoint.
+
+    A protected record (`ProtectedRecord`) is decided by the policy's rules; a model that shows
+    one declares its path (`access = Restricted(...)`, core/restriction.py) and is decided by
+    the record at the end of it."""
 
     def visible_to(self, user: Any) -> ProtectedQuerySet[M]:
         """Only the rows `user` may see under the access policy."""
@@ -24,4 +28,14 @@ class ProtectedQuerySet(models.QuerySet[M]):
         qs = self.filter(policy.visible_q(self.model, viewer))
         if action == policy.VIEW:
             return qs
+        from concord.core.restriction import is_protected
+
+        if not is_protected(self.model):
+            # Who may change a record that hangs off another is a named action of the policy
+            # (plans: change the plan; meetings: chair the forum), checked by its services.
+            raise TypeError(f"{self.model.__name__}: use the policy's named action to {action}")
         return qs.filter(policy.change_q(self.model, viewer))
+
+
+# The same queryset, under the name the declaring models use.
+RestrictedQuerySet = ProtectedQuerySet

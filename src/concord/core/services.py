@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
+from concord.core.choices import ShareCause
 from concord.core.models import AuditAction, ProtectedRecord, Share
 
 
@@ -41,14 +42,58 @@ def share_record(
         raise ValidationError({"until": _("The end date cannot be in the past.")})
     if to_organisation is not None and to_organisation.pk == obj.owner_id:
         raise ValidationError({"to_organisation": _("The record already belongs there.")})
-    share = Share.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
+    return grant_share(
+        actor=actor,
+        obj=obj,
+        cause=ShareCause.MANUAL,
+        purpose=purpose,
+        to_organisation=to_organisation,
+        to_person=to_person,
+        until=until,
+    )
+
+
+def grant_share(
+    *,
+    actor: Any,
+    obj: Any,
+    cause: ShareCause,
+    purpose: str,
+    cause_id: int | None = None,
+    to_organisation: Any = None,
+    to_person: Any = None,
+    until: dt.date | None = None,
+    as_work: bool = False,
+) -> Share:
+    """Give a share, audited: the one way a share begins. The caller is the authority (the
+    owner's share, a transfer or tasking request, an appointment, a dissemination); `cause`
+    and `cause_id` are how `end_shares` finds it again. An identical live share is reused."""
+    if (to_organisation is None) == (to_person is None):
+        raise ValidationError(_("Share with one organisation or one person."))
+    content_type = ContentType.objects.get_for_model(obj)
+    existing = Share.objects.filter(
+        content_type=content_type,
         object_id=obj.pk,
         to_organisation=to_organisation,
         to_person=to_person,
-        purpose=purpose.strip(),
+        cause=cause,
+        cause_id=cause_id,
+        revoked_at__isnull=True,
+        until=until,
+    ).first()
+    if existing is not None:
+        return existing
+    share = Share.objects.create(
+        content_type=content_type,
+        object_id=obj.pk,
+        to_organisation=to_organisation,
+        to_person=to_person,
+        purpose=purpose.strip()[:300],
         until=until,
         created_by=actor,
+        as_work=as_work,
+        cause=cause,
+        cause_id=cause_id,
     )
     audit.record(
         AuditAction.SHARE,
@@ -56,17 +101,60 @@ def share_record(
         obj=obj,
         detail={
             "share": share.pk,
+            "cause": cause.value,
+            "cause_id": cause_id,
             "purpose": share.purpose,
             "to_organisation": getattr(to_organisation, "code", None),
             "to_person": getattr(to_person, "username", None),
             "until": until.isoformat() if until else None,
+            "as_work": as_work,
         },
     )
     return share
 
 
+def end_shares(
+    *,
+    actor: Any,
+    obj: Any,
+    cause: ShareCause | None = None,
+    cause_id: int | None = None,
+    to_person: Any = None,
+    to_organisation: Any = None,
+) -> int:
+    """End the live shares of `obj` given for a cause (and its id; None: every cause), audited:
+    the one way shares given by a request, appointment or dissemination end."""
+    live = Share.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        revoked_at__isnull=True,
+    )
+    if cause is not None:
+        live = live.filter(cause=cause, cause_id=cause_id)
+    if to_person is not None:
+        live = live.filter(to_person=to_person)
+    if to_organisation is not None:
+        live = live.filter(to_organisation=to_organisation)
+    ended = list(live.values_list("pk", flat=True))
+    if not ended:
+        return 0
+    Share.objects.filter(pk__in=ended).update(revoked_at=timezone.now())
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=obj,
+        detail={
+            "shares_ended": ended,
+            "cause": cause.value if cause is not None else "all",
+            "cause_id": cause_id,
+        },
+    )
+    return len(ended)
+
+
 @transaction.atomic
 def revoke_share(*, actor: Any, share: Share) -> Share:
+    """The owner ends one share (whatever gave it)."""
     obj: Any = share.content_type.get_object_for_this_type(pk=share.object_id)
     _require(actor, policy.SHARE, obj)
     if share.revoked_at is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django import forms
@@ -20,6 +21,10 @@ from concord.core.access import remember_reason
 from concord.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
+
+# A record's id in /access-reason/?record=app.model:id: ASCII digits, within a 64-bit key.
+RECORD_ID = re.compile(r"[0-9]{1,19}")
+MAX_RECORD_ID = 2**63 - 1
 
 
 @never_cache
@@ -54,19 +59,23 @@ class ReasonForm(forms.Form):
 
 
 def _protected_record(key: str, user: Any) -> Any:
-    """The record named by 'app.model:id' if `user` may see it, else 404."""
+    """The record named by 'app.model:id' if `user` may see it, else 404: for a key of any
+    other shape, an unknown model, a model that is not a protected record, an id that is not a
+    whole number within a 64-bit key, or a record they may not see (so nothing is told)."""
     from django.apps import apps
 
     from concord.core.models import ProtectedRecord
 
+    label, colon, pk = key.rpartition(":")
+    if not colon or not RECORD_ID.fullmatch(pk) or int(pk) > MAX_RECORD_ID:
+        raise Http404
     try:
-        label, pk = key.rsplit(":", 1)
         model = apps.get_model(label)
     except (ValueError, LookupError):
         raise Http404 from None
     if not issubclass(model, ProtectedRecord):
         raise Http404
-    return get_object_or_404(model.objects.visible_to(user), pk=pk)
+    return get_object_or_404(model.objects.visible_to(user), pk=int(pk))
 
 
 @login_required

@@ -3,15 +3,24 @@ conditions), recording, release and approval, sharing, recall, acceptance and fe
 the same services and policy as the pages. Refusal reads as 404; bad input as 422 by field."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
+from concord.core import audit
 from concord.core.access import open_record
+from concord.core.api import MAX_ID, WRITE, Pagination, Reference, answers, text
+from concord.core.choices import Classification
 from concord.intelligence import services
+from concord.intelligence.choices import (
+    FeedbackKind,
+    HandlingCode,
+    IntelligenceAssessment,
+    SourceEvaluation,
+)
 from concord.intelligence.filters import ReportFilter
 from concord.intelligence.models import IntelReport, SharingGroup
 from concord.organisations.models import Organisation
@@ -48,35 +57,45 @@ class ReportDetailOut(_Report):
     conditions_accepted: bool
 
 
+# Either the 3x5x2 grading in full (C needs its handling conditions) or a legacy grading.
+Unset = Literal[""]
+References = Annotated[list[Annotated[str, Field(max_length=24)]], Field(max_length=100)]
+
+
 class ReportIn(Schema):
-    title: str
-    text: str
-    information_date: dt.date
-    place: str = ""
-    source_evaluation: str = ""
-    intelligence_assessment: str = ""
-    handling_code: str = ""
+    title: Annotated[str, text(3, 200)]
+    text: Annotated[str, text(10)]
+    information_date: dt.date = Field(description="Today or earlier.")
+    place: Annotated[str, text(0, 200)] = ""
+    source_evaluation: SourceEvaluation | Unset = ""
+    intelligence_assessment: IntelligenceAssessment | Unset = ""
+    handling_code: HandlingCode | Unset = ""
     handling_conditions: str = ""
-    legacy_grading: str = ""
-    classification: str = "OFFICIAL"
+    legacy_grading: Annotated[str, text(0, 20)] = ""
+    classification: Classification = Classification.OFFICIAL
     sensitive: bool = False
-    ocgs: list[str] = []
-    nominals: list[str] = []
+    ocgs: References = []
+    nominals: References = []
 
 
 class ShareIn(Schema):
-    to: list[str] = []
-    group: int | None = None
-    purpose: str
+    to: Annotated[list[Annotated[str, Field(max_length=12)]], Field(max_length=100)] = []
+    group: Annotated[int | None, Field(None, ge=1, le=MAX_ID)] = None
+    purpose: Annotated[str, text(5, 300)]
 
 
 class RecallIn(Schema):
-    reason: str
+    reason: Annotated[str, text(10)]
 
 
 class FeedbackIn(Schema):
-    kind: str
+    kind: FeedbackKind
     note: str = ""
+
+
+class FeedbackOut(Schema):
+    kind: FeedbackKind
+    report: str
 
 
 def _report(request: HttpRequest, reference: str) -> IntelReport:
@@ -109,20 +128,53 @@ def _detail(request: HttpRequest, report: IntelReport) -> dict[str, Any]:
     }
 
 
-@router.get("/intelligence", response=list[ReportOut], summary="Intelligence you may see")
-@paginate(LimitOffsetPagination)
+class _ListedPagination(Pagination):
+    """Pages of reports, each audited as listed (LIST): the filters and the rows returned."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        filters = params.get("filters")
+        audit.record_list(
+            request.user,
+            object_type="intelligence.intelreport",
+            rows=page["items"],
+            filters={k: str(v) for k, v in filters.model_dump().items() if v is not None}
+            if filters is not None
+            else {},
+            count=page["count"],
+            offset=pagination.offset,
+            limit=pagination.limit,
+        )
+        return page
+
+
+@router.get(
+    "/intelligence", response=answers(list[ReportOut], 422), summary="Intelligence you may see"
+)
+@paginate(_ListedPagination)
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> Any:
     return filters.filter(
         IntelReport.objects.visible_to(request.user).select_related("owner", "origin")
     ).order_by("-information_date", "-id")
 
 
-@router.get("/intelligence/{reference}", response=ReportDetailOut, summary="One report")
-def get_report(request: HttpRequest, reference: str) -> dict[str, Any]:
+@router.get(
+    "/intelligence/{reference}",
+    response=answers(ReportDetailOut, 404, 422, 428),
+    summary="One report",
+)
+def get_report(request: HttpRequest, reference: Reference) -> dict[str, Any]:
     return _detail(request, _report(request, reference))
 
 
-@router.post("/intelligence", response={201: ReportDetailOut}, summary="Record a report")
+@router.post(
+    "/intelligence",
+    response=answers(ReportDetailOut, WRITE, 404, 422, status=201),
+    summary="Record a report",
+)
 def record_report(request: HttpRequest, payload: ReportIn) -> Status[dict[str, Any]]:
     report = services.record_report(
         actor=request.user,
@@ -145,20 +197,32 @@ def record_report(request: HttpRequest, payload: ReportIn) -> Status[dict[str, A
     return Status(201, _detail(request, report))
 
 
-@router.post("/intelligence/{reference}/release", response=ReportDetailOut, summary="Release")
-def release(request: HttpRequest, reference: str) -> dict[str, Any]:
+@router.post(
+    "/intelligence/{reference}/release",
+    response=answers(ReportDetailOut, 403, 404, 422, 428),
+    summary="Release",
+)
+def release(request: HttpRequest, reference: Reference) -> dict[str, Any]:
     report = _report(request, reference)
     return _detail(request, services.release(actor=request.user, report=report))
 
 
-@router.post("/intelligence/{reference}/approve", response=ReportDetailOut, summary="Approve")
-def approve(request: HttpRequest, reference: str) -> dict[str, Any]:
+@router.post(
+    "/intelligence/{reference}/approve",
+    response=answers(ReportDetailOut, 403, 404, 422, 428),
+    summary="Approve",
+)
+def approve(request: HttpRequest, reference: Reference) -> dict[str, Any]:
     report = _report(request, reference)
     return _detail(request, services.approve_release(actor=request.user, report=report))
 
 
-@router.post("/intelligence/{reference}/share", response=ReportDetailOut, summary="Disseminate")
-def share(request: HttpRequest, reference: str, payload: ShareIn) -> dict[str, Any]:
+@router.post(
+    "/intelligence/{reference}/share",
+    response=answers(ReportDetailOut, WRITE, 404, 422, 428),
+    summary="Disseminate",
+)
+def share(request: HttpRequest, reference: Reference, payload: ShareIn) -> dict[str, Any]:
     report = _report(request, reference)
     codes = {c.strip().upper() for c in payload.to if c.strip()}
     organisations = list(Organisation.objects.active().filter(code__in=codes))
@@ -176,8 +240,12 @@ def share(request: HttpRequest, reference: str, payload: ShareIn) -> dict[str, A
     return _detail(request, report)
 
 
-@router.post("/intelligence/{reference}/recall", response=ReportDetailOut, summary="Recall")
-def recall(request: HttpRequest, reference: str, payload: RecallIn) -> dict[str, Any]:
+@router.post(
+    "/intelligence/{reference}/recall",
+    response=answers(ReportDetailOut, WRITE, 404, 422, 428),
+    summary="Recall",
+)
+def recall(request: HttpRequest, reference: Reference, payload: RecallIn) -> dict[str, Any]:
     report = _report(request, reference)
     return _detail(
         request, services.recall(actor=request.user, report=report, reason=payload.reason)
@@ -186,17 +254,23 @@ def recall(request: HttpRequest, reference: str, payload: RecallIn) -> dict[str,
 
 @router.post(
     "/intelligence/{reference}/accept",
-    response=ReportDetailOut,
+    response=answers(ReportDetailOut, 403, 404, 422, 428),
     summary="Accept a C-coded report's handling conditions",
 )
-def accept(request: HttpRequest, reference: str) -> dict[str, Any]:
+def accept(request: HttpRequest, reference: Reference) -> dict[str, Any]:
     report = _report(request, reference)
     services.accept_conditions(actor=request.user, report=report)
     return _detail(request, report)
 
 
-@router.post("/intelligence/{reference}/feedback", response={201: dict}, summary="Feedback")
-def feedback(request: HttpRequest, reference: str, payload: FeedbackIn) -> Status[dict[str, str]]:
+@router.post(
+    "/intelligence/{reference}/feedback",
+    response=answers(FeedbackOut, WRITE, 404, 422, 428, status=201),
+    summary="Feedback",
+)
+def feedback(
+    request: HttpRequest, reference: Reference, payload: FeedbackIn
+) -> Status[dict[str, str]]:
     report = _report(request, reference)
     given = services.give_feedback(
         actor=request.user, report=report, kind=payload.kind, note=payload.note

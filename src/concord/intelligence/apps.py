@@ -11,6 +11,7 @@ class IntelligenceConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
+        from concord.intelligence import services  # noqa: F401  # defines named actions of the policy
         from concord.intelligence.seed import STEP
         from concord.web.navigation import NavItem, register
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from stix2.exceptions import STIXError
 
 from concord.core import audit
-from concord.core.choices import CLASSIFICATION_RANK, Classification, RoleCode
+from concord.core.choices import CLASSIFICATION_RANK, Classification, RoleCode, ShareCause
 from concord.core.models import AuditAction, Share
 from concord.intelligence import signing, stix
 from concord.intelligence.choices import ReportStatus
@@ -351,6 +351,8 @@ class _Batch:
                     to_organisation=peer.local_organisation,
                     purpose=purpose,
                     created_by=peer.account,
+                    cause=ShareCause.FEDERATION,
+                    cause_id=peer.pk,
                 )
                 for report in self.reports
             ],
@@ -518,6 +520,8 @@ def _apply_report(
         defaults={
             "purpose": _("Received from %(org)s over federation") % {"org": peer.organisation.name},
             "created_by": peer.account,
+            "cause": ShareCause.FEDERATION,
+            "cause_id": peer.pk,
         },
     )
     return local

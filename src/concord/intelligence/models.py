@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core.choices import Classification
 from concord.core.models import ProtectedRecord
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.intelligence.choices import (
     FeedbackKind,
     HandlingCode,
@@ -136,6 +138,9 @@ class ConditionsAccepted(models.Model):
     conditions = models.TextField()
     accepted_at = models.DateTimeField()
 
+    access = Restricted(via=("report",))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "person"], name="accept_conditions_once")
@@ -152,6 +157,9 @@ class Feedback(models.Model):
     kind = models.CharField(_("feedback"), max_length=12, choices=FeedbackKind.choices)
     note = models.TextField(_("note"), blank=True)
     given_at = models.DateTimeField(auto_now_add=True)
+
+    access = Restricted(via=("report",))
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_at"]
@@ -231,6 +239,9 @@ class FeedObject(models.Model):
     tombstone = models.BooleanField(default=False)
     body = models.TextField()
 
+    access = Restricted(via=("report",), unattached=True)
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["date_added", "id"]
         indexes = [
@@ -267,6 +278,9 @@ class ReceivedObject(models.Model):
         IntelReport, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     received_at = models.DateTimeField(auto_now=True)
+
+    access = Restricted(via=("report",), unattached=True)
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from concord.core.choices import Classification, OrganisationKind, RoleCode
+from concord.core.choices import Classification, OrganisationKind, RoleCode, ShareCause
 from concord.core.models import Share
 from concord.core.seeding import DemoWorld
 from concord.intelligence import feed
@@ -226,6 +226,7 @@ def seed_bulk(world: DemoWorld, count: int) -> int:
                                 object_id=report.pk,
                                 to_organisation=recipient,
                                 purpose="Regional intelligence sharing",
+                                cause=ShareCause.DISSEMINATION,
                                 created_by_id=report.originator_id,
                                 created_at=report.created_at,
                             )

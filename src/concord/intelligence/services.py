@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.choices import CLASSIFICATION_RANK, Classification, RoleCode
+from concord.core.choices import CLASSIFICATION_RANK, Classification, RoleCode, ShareCause
 from concord.core.models import AuditAction, Share, validate_classification
 from concord.intelligence import feed
 from concord.intelligence.choices import (
@@ -251,6 +251,7 @@ def release(*, actor: Any, report: IntelReport) -> IntelReport:
             approvers,
             subject=_("%(ref)s awaits your approval to release") % {"ref": report.reference},
             link=f"/intelligence/{report.reference}/",
+            about=report,
         )
         return report
     report.status, report.released_at = ReportStatus.RELEASED, timezone.now()
@@ -259,12 +260,22 @@ def release(*, actor: Any, report: IntelReport) -> IntelReport:
     return report
 
 
+@policy.rule(policy.Act.APPROVE_RELEASE)
+def may_approve_release(user: Any, report: IntelReport) -> bool:
+    """A tasking chair, SRO or chief officer of the originating organisation."""
+    return policy.can(user, policy.CHANGE, report) and bool(set(user.role_codes) & APPROVER_ROLES)
+
+
 @transaction.atomic
 def approve_release(*, actor: Any, report: IntelReport) -> IntelReport:
     """A second person of the originating organisation approves the release."""
     _require_originating(actor, report)
-    if not (set(actor.role_codes) & APPROVER_ROLES):
-        raise PermissionDenied(_("A tasking chair, SRO or chief officer approves the release."))
+    policy.require(
+        actor,
+        policy.Act.APPROVE_RELEASE,
+        report,
+        _("A tasking chair, SRO or chief officer approves the release."),
+    )
     if actor.pk == report.originator_id:
         raise ValidationError(_("Someone other than the originator approves the release."))
     moved = IntelReport.objects.filter(pk=report.pk, status=ReportStatus.AWAITING).update(
@@ -313,7 +324,11 @@ def disseminate(
             object_id=report.pk,
             to_organisation=organisation,
             revoked_at=None,
-            defaults={"purpose": purpose.strip(), "created_by": actor},
+            defaults={
+                "purpose": purpose.strip(),
+                "created_by": actor,
+                "cause": ShareCause.DISSEMINATION,
+            },
         )
         shares.append(share)
     # Into each recipient's TAXII feed, with the OCGs the sharer may see named as the report
@@ -335,6 +350,7 @@ def disseminate(
         subject=_("Intelligence %(ref)s shared with you by %(org)s")
         % {"ref": report.reference, "org": report.owner.code},
         link=f"/intelligence/{report.reference}/",
+        about=report,
     )
     return shares
 
@@ -425,5 +441,6 @@ def give_feedback(*, actor: Any, report: IntelReport, kind: str, note: str = "")
         subject=_("Feedback on %(ref)s: %(kind)s")
         % {"ref": report.reference, "kind": feedback.get_kind_display().lower()},
         link=f"/intelligence/{report.reference}/",
+        about=report,
     )
     return feedback

@@ -1,6 +1,6 @@
 """TAXII 2.1 URLs (mounted at /taxii2/ by config.urls)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from concord.intelligence import taxii
 
@@ -13,14 +13,18 @@ urlpatterns = [
     path("api/collections/<str:collection_id>/objects/", taxii.objects, name="objects"),
     path(
         "api/collections/<str:collection_id>/objects/<str:object_id>/",
-        taxii.object_versions,
+        taxii.get_object,
         name="object",
     ),
     path(
         "api/collections/<str:collection_id>/objects/<str:object_id>/versions/",
-        taxii.object_versions,
+        taxii.versions,
         name="versions",
     ),
     path("api/collections/<str:collection_id>/manifest/", taxii.manifest, name="manifest"),
     path("api/status/<str:status_id>/", taxii.status, name="status"),
+    # Last: anything else under /taxii2/ (an unknown API root, a missing slash) is a TAXII
+    # 404, not Django's page. It also stops APPEND_SLASH redirecting here, which would turn
+    # a peer's POST into a GET; the 404 names the URL with its slash instead.
+    re_path(r"^.*$", taxii.not_found, name="not_found"),
 ]

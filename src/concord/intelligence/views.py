@@ -282,7 +282,11 @@ def report_ftm(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("intelligence:report", reference=reference.upper())
     seen = services.subjects_seen_by(request.user, report)
     nominals, entities = seen.nominals, seen.entities
-    links = EntityLink.objects.filter(nominal__in=nominals, entity__in=entities).order_by("pk")
+    links = (
+        EntityLink.objects.visible_to(request.user)
+        .filter(nominal__in=nominals, entity__in=entities)
+        .order_by("pk")
+    )
     response = HttpResponse(
         ftm.lines(ftm.export(nominals, entities, links)), content_type="application/json+ftm"
     )

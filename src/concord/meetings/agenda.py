@@ -236,10 +236,12 @@ def build(meeting: Meeting) -> list[Entry]:
             },
             "",
             a,
+            a.register_item,
         )
-        for a in MeetingAction.objects.filter(meeting__forum=forum, done_at__isnull=True)
+        for a in MeetingAction.objects.visible_to(chair)
+        .filter(meeting__forum=forum, done_at__isnull=True)
         .exclude(meeting=meeting)
-        .select_related("owner")
+        .select_related("owner", "ocg", "priority_individual", "vulnerability")
     ]
     entries.sort(key=lambda e: e.sort_key)
     return entries

@@ -11,6 +11,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
+        from concord.meetings import services  # noqa: F401  # defines named actions of the policy
         from concord.meetings.seed import STEP
         from concord.web.navigation import NavItem, register
 

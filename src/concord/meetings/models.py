@@ -7,13 +7,72 @@ access policy of the reader, so an item someone may not see is left out of what 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.meetings.choices import ForumKind, ForumLevel, ItemKind, MeetingStatus, Outcome
 from concord.organisations.models import Organisation
+from concord.threats.models import Ocg, PriorityIndividual, RegisterItem, Vulnerability
+
+if TYPE_CHECKING:
+    from concord.core.policy import Viewer
+
+
+def forum_parties(viewer: Viewer) -> Q:
+    """Forums a person chairs or sits on, or whose organisation runs or belongs to them."""
+    if viewer.user_id is None:
+        return Q(pk__in=[])
+    members = Forum.members.through.objects.filter(user_id=viewer.user_id).values("forum_id")
+    organisations = Forum.member_organisations.through.objects.filter(
+        organisation_id=viewer.organisation_id or 0
+    ).values("forum_id")
+    return (
+        Q(chair_id=viewer.user_id)
+        | Q(organisation_id=viewer.organisation_id)
+        | Q(pk__in=members)
+        | Q(pk__in=organisations)
+    )
+
+
+def forum_chair(viewer: Viewer) -> Q:
+    """Rows of a meeting whose forum the person chairs."""
+    return Q(meeting__forum__chair_id=viewer.user_id)
+
+
+class AboutRegisterItem(models.Model):
+    """A row that may concern one register item (an OCG, a PI or a vulnerability)."""
+
+    ocg = models.ForeignKey(Ocg, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    priority_individual = models.ForeignKey(
+        PriorityIndividual, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    vulnerability = models.ForeignKey(
+        Vulnerability, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def register_item(self) -> RegisterItem | None:
+        """The register item this row concerns, if any."""
+        return self.ocg or self.priority_individual or self.vulnerability
+
+    def concern(self, item: RegisterItem | None) -> None:
+        """Point the row at a register item (or at none)."""
+        self.ocg = item if isinstance(item, Ocg) else None
+        self.priority_individual = item if isinstance(item, PriorityIndividual) else None
+        self.vulnerability = item if isinstance(item, Vulnerability) else None
+
+
+SUBJECT_PATHS = ("ocg", "priority_individual", "vulnerability")
 
 
 class Forum(models.Model):
@@ -42,6 +101,9 @@ class Forum(models.Model):
     terms_of_reference = models.TextField(_("terms of reference"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    access = Restricted(parties=forum_parties, describes="forum")
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["level", "organisation__code", "name"]
 
@@ -63,6 +125,9 @@ class Meeting(models.Model):
     )
     held_at = models.DateTimeField(null=True, blank=True)
 
+    access = Restricted(within=("forum",), unattached=True)
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_at", "-id"]
 
@@ -70,7 +135,10 @@ class Meeting(models.Model):
         return f"{self.forum} {self.starts_at:%Y-%m-%d}"
 
 
-class AgendaItem(models.Model):
+class AgendaItem(AboutRegisterItem):
+    """An entry on an agenda: what it is about (a target by content type and id) and the
+    register item it concerns; seen only by those who may see both, in a meeting they see."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(_("kind"), max_length=14, choices=ItemKind.choices)
@@ -80,11 +148,30 @@ class AgendaItem(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
-    # The register item the entry concerns (for marking and priority), as "ocg:12" or "pi:3".
-    subject = models.CharField(max_length=40, blank=True)
     band_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     removed = models.BooleanField(default=False)
     added_by_chair = models.BooleanField(default=False)
+
+    # A meeting action on the agenda is seen through the register item it concerns (copied
+    # onto the entry), so the target check leaves the meetings' own records out.
+    access = Restricted(
+        within=("meeting",),
+        via=SUBJECT_PATHS,
+        generic=("content_type", "object_id"),
+        generic_models=(
+            "threats.ocg",
+            "threats.priorityindividual",
+            "threats.vulnerability",
+            "ownership.transferrequest",
+            "ownership.taskingrequest",
+            "ownership.appointment",
+            "plans.plan",
+            "plans.disruption",
+        ),
+        generic_exclude=("meetings.meetingaction",),
+        unattached=True,
+    )
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "position", "id"]
@@ -104,6 +191,10 @@ class IssuedAgenda(models.Model):
     )
     issued_at = models.DateTimeField()
     items = models.JSONField(default=list)
+
+    # The snapshot holds every entry's title, whoever may see it: the forum's chair's alone.
+    access = Restricted(within=("meeting",), requires=forum_chair, unattached=True)
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "-version"]
@@ -129,6 +220,9 @@ class Decision(models.Model):
     decided_at = models.DateTimeField()
     effect = models.CharField(_("effect"), max_length=300, blank=True)
 
+    access = Restricted(via=("item",))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "item__position"]
 
@@ -136,8 +230,9 @@ class Decision(models.Model):
         return f"{self.get_outcome_display()}: {self.item.title}"
 
 
-class MeetingAction(models.Model):
-    """An action the meeting set, shown on the forum's next agendas until done."""
+class MeetingAction(AboutRegisterItem):
+    """An action the meeting set, shown on the forum's next agendas until done; it concerns
+    the register item of its agenda entry, if any."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     item = models.ForeignKey(
@@ -148,6 +243,9 @@ class MeetingAction(models.Model):
     due_on = models.DateField(_("due"))
     done_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+
+    access = Restricted(within=("meeting",), via=SUBJECT_PATHS, unattached=True)
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, policy
 from concord.core.choices import RoleCode
 from concord.core.models import AuditAction
 from concord.meetings import agenda
@@ -37,6 +37,7 @@ from concord.threats.models import RegisterItem
 CHAIR_ROLES = frozenset({RoleCode.TASKING_CHAIR, RoleCode.SRO, RoleCode.CHIEF_OFFICER})
 
 
+@policy.rule(policy.Act.CHAIR_FORUM)
 def may_run(user: Any, forum: Forum) -> bool:
     """The chair, or a tasking chair, SRO or chief officer of the forum's organisation."""
     if user.pk == forum.chair_id:
@@ -47,8 +48,9 @@ def may_run(user: Any, forum: Forum) -> bool:
 
 
 def _require_runner(actor: Any, forum: Forum) -> None:
-    if not may_run(actor, forum):
-        raise PermissionDenied(_("Only the forum's chair runs its meetings."))
+    policy.require(
+        actor, policy.Act.CHAIR_FORUM, forum, _("Only the forum's chair runs its meetings.")
+    )
 
 
 def _audit(actor: Any, meeting: Meeting, what: str, **detail: Any) -> None:
@@ -82,19 +84,18 @@ def build_agenda(*, actor: Any, meeting: Meeting) -> list[AgendaItem]:
     made = []
     for position, entry in enumerate(agenda.build(meeting), start=1):
         content_type, object_id = agenda.content_of(entry)
-        made.append(
-            AgendaItem(
-                meeting=meeting,
-                position=position,
-                kind=entry.kind,
-                title=entry.title[:300],
-                note=entry.note,
-                content_type=content_type,
-                object_id=object_id,
-                subject=f"{entry.subject.kind_code}:{entry.subject.pk}" if entry.subject else "",
-                band_rank=entry.band_rank,
-            )
+        row = AgendaItem(
+            meeting=meeting,
+            position=position,
+            kind=entry.kind,
+            title=entry.title[:300],
+            note=entry.note,
+            content_type=content_type,
+            object_id=object_id,
+            band_rank=entry.band_rank,
         )
+        row.concern(entry.subject)
+        made.append(row)
     AgendaItem.objects.bulk_create(made)
     for offset, item in enumerate(kept, start=len(made) + 1):
         item.position = offset
@@ -173,6 +174,7 @@ def issue_agenda(*, actor: Any, meeting: Meeting) -> IssuedAgenda:
             "v": issued.version,
         },
         link=f"/meetings/{meeting.pk}/",
+        about=meeting,
     )
     return issued
 
@@ -252,6 +254,7 @@ def _take_effect(
             % {"ref": target.reference, "forum": meeting.forum.name},
             body=rationale,
             link=target.get_absolute_url(),
+            about=target,
         )
         return _("Re-assessment requested of the people in post.")
     if outcome in (Outcome.ACCEPT, Outcome.DECLINE) and target is not None:
@@ -272,15 +275,19 @@ def add_action(
     _require_runner(actor, meeting.forum)
     if len(description.strip()) < 5:
         raise ValidationError({"description": _("Describe the action.")})
-    action = MeetingAction.objects.create(
+    action = MeetingAction(
         meeting=meeting, item=item, description=description.strip(), owner=owner, due_on=due_on
     )
+    # The action concerns what its agenda entry concerns, and is seen only by those who see it.
+    action.concern(item.register_item if item is not None else None)
+    action.save()
     _audit(actor, meeting, "action", action=action.pk, owner=owner.username)
     notify(
         [owner],
         subject=_("Action from %(forum)s: %(action)s")
         % {"forum": meeting.forum.name, "action": action.description[:80]},
         link=f"/meetings/{meeting.pk}/",
+        about=action,
     )
     return action
 

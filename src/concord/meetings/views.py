@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,68 +22,59 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.choices import Classification
-from concord.core.models import AuditAction, ProtectedRecord
+from concord.core.models import AuditAction
 from concord.meetings import services
 from concord.meetings.choices import Outcome
-from concord.meetings.models import AgendaItem, Decision, Forum, Meeting
+from concord.meetings.models import AgendaItem, Decision, Forum, Meeting, MeetingAction
 from concord.organisations.models import User
-from concord.threats.models import REGISTER_ITEMS
 
 
 def forums_for(user: Any) -> QuerySet[Forum]:
     """Forums a person sits on, chairs, or whose organisation runs or belongs to them."""
-    organisation = user.acting_organisation()
-    return (
-        Forum.objects.filter(
-            Q(chair=user)
-            | Q(members=user)
-            | Q(organisation=organisation)
-            | Q(member_organisations=organisation)
-        )
-        .distinct()
-        .select_related("organisation", "chair")
-    )
+    return Forum.objects.visible_to(user).select_related("organisation", "chair")
 
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
-    meeting = get_object_or_404(
-        Meeting.objects.select_related("forum__organisation", "forum__chair"), pk=pk
+    return get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related(
+            "forum__organisation", "forum__chair"
+        ),
+        pk=pk,
     )
-    if not forums_for(request.user).filter(pk=meeting.forum_id).exists():
-        raise Http404
-    return meeting
 
 
 def visible_items(
     user: Any, meeting: Meeting, *, include_removed: bool = False
 ) -> list[AgendaItem]:
-    """The agenda entries this person may see, each with its subject resolved (`shown`)."""
-    items = list(
-        meeting.items.select_related("content_type", "decision__decided_by").order_by("position")
+    """The agenda entries this person may see (the declaration on AgendaItem: the meeting, the
+    register item it concerns and what it is about), each with its register item as `record`."""
+    items = (
+        AgendaItem.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related(
+            "content_type",
+            "decision__decided_by",
+            "ocg",
+            "priority_individual",
+            "vulnerability",
+        )
+        .order_by("position")
     )
     if not include_removed:
-        items = [i for i in items if not i.removed]
-    subjects: dict[str, Any] = {}
-    for kind, model in REGISTER_ITEMS.items():
-        ids = [int(i.subject.split(":")[1]) for i in items if i.subject.startswith(f"{kind}:")]
-        if ids:
-            for record in model.objects.visible_to(user).filter(pk__in=ids):
-                subjects[f"{kind}:{record.pk}"] = record
-    shown = []
-    for item in items:
-        if item.subject and item.subject not in subjects:
-            continue
-        item.record = subjects.get(item.subject)  # type: ignore[attr-defined]
-        target_model = item.content_type.model_class() if item.content_type else None
-        if (
-            target_model is not None
-            and issubclass(target_model, ProtectedRecord)
-            and not item.subject
-            and not target_model.objects.visible_to(user).filter(pk=item.object_id).exists()
-        ):
-            continue
-        shown.append(item)
+        items = items.filter(removed=False)
+    shown = list(items)
+    for item in shown:
+        item.record = item.register_item  # type: ignore[attr-defined]
     return shown
+
+
+def visible_actions(user: Any, meeting: Meeting) -> QuerySet[MeetingAction]:
+    """The meeting's actions this person may see."""
+    return (
+        MeetingAction.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("owner", "item")
+    )
 
 
 def highest_marking(items: list[AgendaItem]) -> str:
@@ -95,7 +86,13 @@ def highest_marking(items: list[AgendaItem]) -> str:
 
 @login_required
 def forum_list(request: HttpRequest) -> HttpResponse:
-    forums = forums_for(request.user).prefetch_related("meetings")
+    forums = list(forums_for(request.user).prefetch_related("meetings"))
+    audit.record(
+        AuditAction.LIST,
+        actor=request.user,
+        object_type="meetings.forum",
+        detail={"count": len(forums)},
+    )
     return render(request, "meetings/forum_list.html", {"forums": forums})
 
 
@@ -118,8 +115,10 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied:
                 raise Http404 from None
             return redirect("meetings:meeting", pk=meeting.pk)
+    _audit_forum(request, forum)
     decisions = (
-        Decision.objects.filter(meeting__forum=forum)
+        Decision.objects.visible_to(request.user)
+        .filter(meeting__forum=forum)
         .select_related("meeting", "item", "decided_by")
         .order_by("-decided_at")[:50]
     )
@@ -135,6 +134,32 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _audit_download(
+    request: HttpRequest, meeting: Meeting, what: str, detail: dict[str, Any] | None = None
+) -> None:
+    """A reader took the meeting's minutes, pack or invitation away."""
+    audit.record(
+        AuditAction.DOWNLOAD,
+        actor=request.user,
+        object_type="meetings.meeting",
+        object_id=str(meeting.pk),
+        object_repr=f"{what} {meeting}"[:200],
+        owner_code=meeting.forum.organisation.code,
+        detail=detail,
+    )
+
+
+def _audit_forum(request: HttpRequest, forum: Forum) -> None:
+    audit.record(
+        AuditAction.VIEW,
+        actor=request.user,
+        object_type="meetings.forum",
+        object_id=str(forum.pk),
+        object_repr=forum.name[:200],
+        owner_code=forum.organisation.code,
+    )
+
+
 @login_required
 def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda: build, reorder, add, remove, issue; then run it: attendance, decisions,
@@ -142,7 +167,11 @@ def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     may_run = services.may_run(request.user, meeting.forum)
     if request.method == "POST" and request.POST.get("step") == "done":
-        action = meeting.actions.filter(pk=_int(request.POST.get("action"))).first()
+        action = (
+            visible_actions(request.user, meeting)
+            .filter(pk=_int(request.POST.get("action")))
+            .first()
+        )
         if action is None:
             raise Http404
         try:
@@ -188,7 +217,7 @@ def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "may_run": may_run,
             "outcomes": Outcome.choices,
-            "actions": meeting.actions.select_related("owner", "item"),
+            "actions": visible_actions(request.user, meeting),
             "members": meeting.forum.members.order_by("last_name"),
             "attended": set(meeting.attendees.values_list("pk", flat=True)),
             "marking": highest_marking(items),
@@ -205,7 +234,11 @@ def _post(request: HttpRequest, meeting: Meeting) -> str:
     step = request.POST.get("step", "")
     item = None
     if request.POST.get("item"):
-        item = meeting.items.filter(pk=request.POST["item"]).first()
+        item = (
+            AgendaItem.objects.visible_to(actor)
+            .filter(meeting=meeting, pk=_int(request.POST["item"]))
+            .first()
+        )
         if item is None:
             raise Http404
     if step == "build":
@@ -270,20 +303,8 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """Minutes from the decisions and actions, as this reader may see them; printable."""
     meeting = _meeting(request, pk)
     items = [i for i in visible_items(request.user, meeting) if hasattr(i, "decision")]
-    visible_ids = {i.pk for i in visible_items(request.user, meeting)}
-    actions = [
-        a
-        for a in meeting.actions.select_related("owner", "item")
-        if a.item_id is None or a.item_id in visible_ids
-    ]
-    audit.record(
-        AuditAction.DOWNLOAD,
-        actor=request.user,
-        object_type="meetings.meeting",
-        object_id=str(meeting.pk),
-        object_repr=f"minutes {meeting}"[:200],
-        owner_code=meeting.forum.organisation.code,
-    )
+    actions = list(visible_actions(request.user, meeting))
+    _audit_download(request, meeting, "minutes")
     context = {
         "meeting": meeting,
         "items": items,
@@ -301,15 +322,7 @@ def pack(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda pack for this reader: only what they may see, marked at its highest."""
     meeting = _meeting(request, pk)
     items = visible_items(request.user, meeting)
-    audit.record(
-        AuditAction.DOWNLOAD,
-        actor=request.user,
-        object_type="meetings.meeting",
-        object_id=str(meeting.pk),
-        object_repr=f"pack {meeting}"[:200],
-        owner_code=meeting.forum.organisation.code,
-        detail={"items": [i.title[:60] for i in items]},
-    )
+    _audit_download(request, meeting, "pack", detail={"items": [i.title[:60] for i in items]})
     context = {"meeting": meeting, "items": items, "marking": highest_marking(items)}
     if request.GET.get("format") == "pdf":
         return _pdf(request, meeting, "pack", context, _("Agenda pack"))
@@ -354,6 +367,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
             value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
         )
 
+    _audit_download(request, meeting, "invitation")
     description = _("Agenda and papers in Concord: /meetings/%(pk)s/") % {"pk": meeting.pk}
     body = "\r\n".join(
         [

@@ -12,7 +12,10 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from concord.core import seeding
         from concord.core.signals import audit_entry_committed
-        from concord.monitoring import detectors
+        from concord.monitoring import (
+            detectors,
+            services,  # noqa: F401  # defines named actions of the policy
+        )
         from concord.monitoring.seed import STEP
         from concord.web.navigation import NavItem, register
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +23,19 @@ from concord.monitoring.models import Alert, AlertRule, DeclaredAssociation
 
 logger = logging.getLogger("concord.monitoring")
 
-RECORD_ACCESS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT, AuditAction.DOWNLOAD)
+RECORD_ACCESS = (
+    AuditAction.VIEW,
+    AuditAction.LIST,
+    AuditAction.SEARCH,
+    AuditAction.EXPORT,
+    AuditAction.DOWNLOAD,
+)
+# Bulk viewing counts records opened and pages of lists shown.
+BULK_VIEWING = (AuditAction.VIEW, AuditAction.LIST)
+# A list counts as one view for each page of this many rows it showed (a page of a list page;
+# a long API list counts as the pages it would have taken), so paging through a register, or
+# taking it in one long API list, is bulk viewing, and one page of a list is not.
+LIST_PAGE_ROWS = 50
 
 
 RULE_CACHE_SECONDS = 30
@@ -81,33 +95,64 @@ def _already_alerted(entry: AuditEntry, kind: str, since: dt.datetime) -> bool:
     return raised is not None and raised >= since
 
 
+def _list_pages(lists: list[tuple[dict[str, Any], str]]) -> int:
+    """How many views a person's lists (detail, object type) count as: each different list
+    (type, filters and position) counts once per LIST_PAGE_ROWS rows it showed, at least once."""
+    pages: dict[str, int] = {}
+    for detail, object_type in lists:
+        position = detail.get("page", detail.get("offset", ""))
+        key = json.dumps([object_type, detail.get("filters", {}), position], sort_keys=True)
+        rows = detail.get("rows")
+        shown = rows if isinstance(rows, int) and rows > 0 else 0
+        pages[key] = max(pages.get(key, 0), max(1, math.ceil(shown / LIST_PAGE_ROWS)))
+    return sum(pages.values())
+
+
 def bulk_viewing(entry: AuditEntry) -> Alert | None:
-    if entry.action != AuditAction.VIEW or (rule := _rule(AlertKind.BULK_VIEWING)) is None:
+    if entry.action not in BULK_VIEWING or (rule := _rule(AlertKind.BULK_VIEWING)) is None:
         return None
     since = entry.at - dt.timedelta(minutes=rule.window_minutes)
     if _already_alerted(entry, AlertKind.BULK_VIEWING, since):
         return None  # one alert per burst: no need to count again on every view
-    views = AuditEntry.objects.filter(
-        actor_id=entry.actor_id, action=AuditAction.VIEW, at__gte=since, at__lte=entry.at
+    seen = AuditEntry.objects.filter(
+        actor_id=entry.actor_id, action__in=BULK_VIEWING, at__gte=since, at__lte=entry.at
     )
+    views = seen.filter(action=AuditAction.VIEW)
     # order_by(): the entries' default ordering (by id) would make every view distinct.
     distinct = views.order_by().values("object_type", "object_id").distinct().count()
-    if distinct < rule.threshold:
+    lists = list(seen.filter(action=AuditAction.LIST).values_list("detail", "object_type"))
+    pages = _list_pages(lists)
+    if distinct + pages < rule.threshold:
         return None
+    values = {
+        "user": entry.actor_username,
+        "n": distinct,
+        "pages": pages,
+        "rows": LIST_PAGE_ROWS,
+        "minutes": rule.window_minutes,
+        "threshold": rule.threshold,
+    }
+    if pages:
+        explanation = (
+            _(
+                "%(user)s viewed %(n)s different records and %(pages)s pages of lists (of up to "
+                "%(rows)s rows) in %(minutes)s minutes (the threshold is %(threshold)s)."
+            )
+            % values
+        )
+    else:
+        explanation = (
+            _(
+                "%(user)s viewed %(n)s different records in %(minutes)s minutes (the threshold "
+                "is %(threshold)s)."
+            )
+            % values
+        )
     return _raise(
         AlertKind.BULK_VIEWING,
         entry,
-        _(
-            "%(user)s viewed %(n)s different records in %(minutes)s minutes (the threshold is "
-            "%(threshold)s)."
-        )
-        % {
-            "user": entry.actor_username,
-            "n": distinct,
-            "minutes": rule.window_minutes,
-            "threshold": rule.threshold,
-        },
-        list(views.order_by("-id").values_list("id", flat=True)[:200]),
+        explanation,
+        list(seen.order_by("-id").values_list("id", flat=True)[:200]),
         rule.window_minutes,
     )
 

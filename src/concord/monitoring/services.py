@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, policy
 from concord.core.models import AuditAction
 from concord.monitoring.choices import AlertStatus, Relationship
 from concord.monitoring.models import Alert, DeclaredAssociation
@@ -51,11 +52,21 @@ def declare_association(
     return declared
 
 
+@policy.rule(policy.Act.REVIEW_ALERT)
+def may_review_alert(user: Any, alert: Alert) -> bool:
+    """An auditor who oversees the alert's organisation."""
+    try:
+        require_auditor(user)
+    except Http404:
+        return False
+    return alerts_for(user).filter(pk=alert.pk).exists()
+
+
 @transaction.atomic
 def review_alert(*, actor: Any, alert: Alert, status: str, note: str) -> Alert:
     """An auditor closes an alert as reviewed, or refers it for investigation."""
     require_auditor(actor)
-    if not alerts_for(actor).filter(pk=alert.pk).exists():
+    if not policy.may(actor, policy.Act.REVIEW_ALERT, alert):
         raise ValidationError(_("This alert is outside what you oversee."))
     if status not in (AlertStatus.REVIEWED, AlertStatus.REFERRED):
         raise ValidationError({"status": _("Choose reviewed or referred.")})

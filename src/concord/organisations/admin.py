@@ -1,8 +1,14 @@
-"""Django admin for operators (superusers): reference data and people."""
+"""Django admin for operators (superusers): reference data and people.
+
+Every save and delete here is audited (concord.core.admin: the admin site mixes
+AuditedModelAdmin into every admin; PersonAdmin names it to add the password page)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
+from concord.core.admin import AuditedModelAdmin
 from concord.organisations.models import (
     ApiToken,
     Organisation,
@@ -44,7 +50,7 @@ class SecondmentInline(admin.TabularInline[Secondment, User]):
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):  # type: ignore[type-arg]  # UserAdmin is generic only in stubs
+class PersonAdmin(AuditedModelAdmin[User], UserAdmin):  # type: ignore[type-arg]  # generic in stubs only
     list_display = [
         "username",
         "first_name",
@@ -77,6 +83,18 @@ class PersonAdmin(UserAdmin):  # type: ignore[type-arg]  # UserAdmin is generic 
     )
     filter_horizontal = ["roles", "teams", "groups", "user_permissions"]
     inlines = [SecondmentInline]
+
+    def audit_owner_code(self, obj: User) -> str:
+        return obj.organisation.code if obj.organisation_id else ""
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # The password page saves without save_model; its audit entry (log_change) and the
+        # change are one transaction.
+        with transaction.atomic():
+            response: HttpResponse = super().user_change_password(request, id, form_url)
+        return response
 
 
 @admin.register(ApiToken)

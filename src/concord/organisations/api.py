@@ -1,12 +1,14 @@
 """API endpoints: organisations, regions and the signed-in person."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Query, Router, Schema
+from ninja.pagination import paginate
 
+from concord.core.api import Pagination, answers
 from concord.organisations.filters import OrganisationFilter
 from concord.organisations.models import Organisation, Region, User
 
@@ -58,25 +60,31 @@ class MeOut(Schema):
     vetting_expires: dt.date | None
 
 
-@router.get("/regions", response=list[RegionOut], summary="List the regions")
+@router.get("/regions", response=answers(list[RegionOut]), summary="List the regions")
 def list_regions(request: HttpRequest) -> object:
     return Region.objects.all()
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="List organisations")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/organisations", response=answers(list[OrganisationOut], 422), summary="List organisations"
+)
+@paginate(Pagination)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> object:
     return filters.filter(Organisation.objects.select_related("region", "lead_force"))
 
 
-@router.get("/organisations/{code}", response=OrganisationOut, summary="One organisation")
-def get_organisation(request: HttpRequest, code: str) -> Organisation:
+@router.get(
+    "/organisations/{code}", response=answers(OrganisationOut, 404, 422), summary="One organisation"
+)
+def get_organisation(
+    request: HttpRequest, code: Annotated[str, Path(max_length=12)]
+) -> Organisation:
     return get_object_or_404(
         Organisation.objects.select_related("region", "lead_force"), code=code.upper()
     )
 
 
-@router.get("/me", response=MeOut, summary="The signed-in person")
+@router.get("/me", response=answers(MeOut), summary="The signed-in person")
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
     assert isinstance(user, User)

@@ -11,6 +11,7 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
+        from concord.organisations import services  # noqa: F401  # defines named actions of the policy
         from concord.organisations.seed import STEP
         from concord.web.navigation import NavItem, register
 

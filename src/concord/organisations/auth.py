@@ -1,4 +1,5 @@
-"""Authentication: vetting-aware sign-in and bearer tokens for the API."""
+"""Authentication: vetting-aware sign-in, and bearer tokens and the browser session for the
+API."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from concord.core import audit
 from concord.core.models import AuditAction
@@ -75,3 +77,15 @@ class BearerToken(HttpBearer):
             # A token is issued only to a verified session or by an operator: no second factor.
             request.concord_token_auth = True  # type: ignore[attr-defined]
         return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The signed-in browser session, with CSRF checked on writes. Without a signed-in session
+    this scheme does not apply at all: a request with neither a valid token nor a session gets
+    the API's 401 (with `WWW-Authenticate: Bearer`), whatever its method, never a CSRF 403."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)

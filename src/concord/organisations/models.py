@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from functools import cached_property
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import TimeStampedModel
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.organisations.choices import (
     VETTING_RANK,
     OrganisationKind,
@@ -21,6 +24,9 @@ from concord.organisations.choices import (
     RoleCode,
     VettingLevel,
 )
+
+if TYPE_CHECKING:
+    from concord.core.policy import Viewer
 
 
 class BilingualName(models.Model):
@@ -319,15 +325,44 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+def own_notifications(viewer: Viewer) -> Q:
+    return Q(person_id=viewer.user_id)
+
+
 class Notification(models.Model):
-    """A message for one person, shown in Concord and (when they have an address) emailed."""
+    """A message for one person, shown in Concord and (when they have an address) emailed;
+    about a record, it is shown only while the person may still see that record."""
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    about_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+
+    access = Restricted(
+        requires=own_notifications,
+        generic=("about_type", "about_id"),
+        # What messages are about (organisations.notifications.notify refuses anything else).
+        generic_models=(
+            "threats.ocg",
+            "threats.priorityindividual",
+            "threats.vulnerability",
+            "ownership.transferrequest",
+            "ownership.taskingrequest",
+            "plans.action",
+            "plans.disruption",
+            "meetings.meeting",
+            "meetings.meetingaction",
+            "intelligence.intelreport",
+        ),
+        unattached=True,
+    )
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,12 +6,15 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concord.core import audit, policy
+from concord.core.models import AuditAction
 from concord.organisations.models import (
     ApiToken,
     Organisation,
@@ -25,9 +28,19 @@ from concord.organisations.models import (
 TOKEN_PREFIX = "cnc_"  # noqa: S105  # a marker that helps secret scanners, not a secret
 
 
+@policy.rule(policy.Act.ADMINISTER_ORGANISATION)
+def may_administer(user: Any, organisation: Organisation) -> bool:
+    """An administrator of the organisation (or a superuser) manages its people."""
+    return bool(user.can_administer(organisation))
+
+
 def _require_admin_of(actor: User, organisation: Organisation) -> None:
-    if not actor.can_administer(organisation):
-        raise PermissionDenied(_("You can manage people of your own organisation only."))
+    policy.require(
+        actor,
+        policy.Act.ADMINISTER_ORGANISATION,
+        organisation,
+        _("You can manage people of your own organisation only."),
+    )
 
 
 def _check_teams(organisation: Organisation, teams: Iterable[Team]) -> list[Team]:
@@ -41,6 +54,39 @@ def _check_teams(organisation: Organisation, teams: Iterable[Team]) -> list[Team
             }
         )
     return teams
+
+
+PERSON_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "vetting_level",
+    "vetting_expires",
+    "is_active",
+)
+
+
+def person_state(person: User) -> dict[str, Any]:
+    """What the audit trail records of a person: details, vetting, organisation, roles, teams
+    (by code and name, as the database holds them)."""
+    return {
+        **audit.snapshot(person, PERSON_FIELDS),
+        "organisation": Organisation.objects.filter(pk=person.organisation_id)
+        .values_list("code", flat=True)
+        .first(),
+        "roles": sorted(person.roles.values_list("code", flat=True)),
+        "teams": sorted(person.teams.values_list("name", flat=True)),
+    }
+
+
+def _secondment_state(secondment: Secondment) -> dict[str, Any]:
+    return {
+        "person": secondment.person.username,
+        "organisation": secondment.organisation.code,
+        **audit.snapshot(secondment, ["starts", "ends", "reason"]),
+    }
 
 
 @dataclass(frozen=True)
@@ -85,6 +131,13 @@ def create_person(
         raise ValidationError({"username": _("That username is taken. Choose another.")}) from None
     person.roles.set(roles)
     person.teams.set(checked_teams)
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=person,
+        owner_code=organisation.code,
+        changes=audit.diff({}, person_state(person)),
+    )
     return person
 
 
@@ -104,6 +157,7 @@ def update_person(
         raise ValidationError({"is_active": _("You cannot stop yourself from signing in.")})
     if User.objects.filter(username=details.username).exclude(pk=person.pk).exists():
         raise ValidationError({"username": _("That username is taken. Choose another.")})
+    before = person_state(User.objects.get(pk=person.pk))  # as stored, not as edited
     for field, value in details.__dict__.items():
         setattr(person, field, value)
     person.full_clean(exclude=["password"])
@@ -111,6 +165,15 @@ def update_person(
     person.roles.set(roles)
     person.teams.set(checked_teams)
     person.__dict__.pop("role_codes", None)
+    changed = audit.diff(before, person_state(person))
+    if changed:
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            obj=person,
+            owner_code=person.organisation.code,
+            changes=changed,
+        )
     return person
 
 
@@ -143,9 +206,42 @@ def second_person(
         raise ValidationError({"organisation": _("A secondment is to another organisation.")})
     if ends is not None and ends < starts:
         raise ValidationError({"ends": _("The end date must be on or after the start date.")})
-    return Secondment.objects.create(
+    secondment = Secondment.objects.create(
         person=person, organisation=to, starts=starts, ends=ends, reason=reason
     )
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=secondment,
+        object_repr=f"{person.username} to {to.code}",
+        owner_code=person.organisation.code,
+        changes=audit.diff({}, _secondment_state(secondment)),
+    )
+    return secondment
+
+
+@transaction.atomic
+def end_secondment(*, actor: User, secondment: Secondment, ends: dt.date) -> Secondment:
+    """End a secondment on a date (or bring its end forward or back)."""
+    secondment = Secondment.objects.select_for_update().get(pk=secondment.pk)
+    person = secondment.person
+    _require_admin_of(actor, person.organisation)
+    if ends < secondment.starts:
+        raise ValidationError({"ends": _("The end date must be on or after the start date.")})
+    before = _secondment_state(secondment)
+    secondment.ends = ends
+    secondment.save(update_fields=["ends", "updated_at"])
+    changed = audit.diff(before, _secondment_state(secondment))
+    if changed:
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            obj=secondment,
+            object_repr=f"{person.username} to {secondment.organisation.code}",
+            owner_code=person.organisation.code,
+            changes=changed,
+        )
+    return secondment
 
 
 @transaction.atomic
@@ -165,6 +261,23 @@ def issue_api_token(*, actor: User, person: User, name: str, days: int) -> tuple
         digest=digest_token(plaintext),
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
+    # The token's name, prefix, holder and expiry: never the token or its digest.
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=token,
+        owner_code=person.organisation.code,
+        changes=audit.diff(
+            {},
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "person": person.username,
+                "expires_at": token.expires_at,
+            },
+        ),
+        detail={"days": days},
+    )
     return token, plaintext
 
 
@@ -176,4 +289,12 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            obj=token,
+            owner_code=token.user.organisation.code,
+            changes={"revoked_at": [None, token.revoked_at]},
+            detail={"person": token.user.username, "revoked": True},
+        )
     return token

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -15,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.core import audit
+from concord.core.models import AuditAction
 from concord.organisations import services
 from concord.organisations.filters import OrganisationFilter, PersonFilter
 from concord.organisations.forms import PersonForm, SignInForm, TeamForm
@@ -125,8 +128,16 @@ def people_list(request: HttpRequest) -> HttpResponseBase:
     _require_people_admin(actor)
     filters, errors = parse_filters(PersonFilter, request.GET)
     people = filters.filter(_administered_people(actor)).distinct()
+    # Every officer's vetting is on this list: showing and exporting it are audited.
+    used = {k: str(v) for k, v in filters.model_dump().items() if v is not None}
     fmt = request.GET.get("export")
     if fmt in FORMATS:
+        audit.record(
+            AuditAction.EXPORT,
+            actor=actor,
+            object_type="organisations.user",
+            detail={"filters": used, "format": fmt, "count": people.count()},
+        )
         return export_response(
             name="people",
             fmt=fmt,
@@ -160,13 +171,26 @@ def people_list(request: HttpRequest) -> HttpResponseBase:
         request,
         "organisations/people_list.html",
         {
-            "page_obj": paginate(request, people),
+            "page_obj": _listed(actor, paginate(request, people), used),
             "filters": filters,
             "filter_errors": errors,
             "roles": Role.objects.all(),
             "teams": Team.objects.filter(organisation_id=actor.organisation_id),
         },
     )
+
+
+def _listed(actor: User, page: Page[User], used: dict[str, str]) -> Page[User]:
+    """The page of people, audited as listed: the filters, the page, who was on it."""
+    audit.record_list(
+        actor,
+        object_type="organisations.user",
+        rows=page,
+        filters=used,
+        count=page.paginator.count,
+        page=page.number,
+    )
+    return page
 
 
 def _details(data: dict[str, Any]) -> services.PersonDetails:
@@ -322,7 +346,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
     from concord.organisations.models import Notification
 
-    mine = Notification.objects.filter(person_id=request.user.pk)
+    mine = Notification.objects.visible_to(request.user)
     page = paginate(request, mine)
     unread_ids = [n.pk for n in page if n.read_at is None]
     response = render(

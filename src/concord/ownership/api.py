@@ -2,22 +2,29 @@
 the same services, policy and audit as the pages."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from concord.core import audit, policy
-from concord.core.access import open_record
+from concord.core import audit
+from concord.core.access import open_record, open_through
+from concord.core.api import WRITE, Id, Pagination, Reference, answers, text
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation
 from concord.ownership import services, tasking, transfers
+from concord.ownership.choices import TransferKind, Urgency
 from concord.ownership.filters import TaskingFilter
 from concord.ownership.models import SUBJECT_FIELDS, TaskingRequest, TransferRequest
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 
 router = Router(tags=["ownership"])
+
+# The kinds of item that have owners and plans (the keys of SUBJECT_FIELDS).
+ItemKind = Literal["ocg", "pi"]
+OrganisationCode = Annotated[str, Field(max_length=12, description="An organisation's code.")]
 
 
 class PeriodOut(Schema):
@@ -69,10 +76,10 @@ def _item(request: HttpRequest, kind: str, reference: str) -> RegisterItem:
 
 @router.get(
     "/ownership/{kind}/{reference}",
-    response=OwnershipOut,
+    response=answers(OwnershipOut, 404, 422, 428),
     summary="Owners over time, people in post and vacancies of an OCG (ocg) or PI (pi)",
 )
-def get_ownership(request: HttpRequest, kind: str, reference: str) -> dict[str, Any]:
+def get_ownership(request: HttpRequest, kind: ItemKind, reference: Reference) -> dict[str, Any]:
     item = _item(request, kind, reference)
     posts = services.current_appointments(item)
     return {
@@ -112,17 +119,18 @@ class TransferOut(Schema):
 
 
 class TransferIn(Schema):
-    item_kind: str = "ocg"
-    item: str
-    kind: str
-    to_organisation: str
-    reason: str
-    asked: str
-    urgency: str = "routine"
+    item_kind: ItemKind = "ocg"
+    item: Annotated[str, Field(max_length=24, description="The OCG's or PI's reference.")]
+    kind: TransferKind
+    to_organisation: OrganisationCode
+    reason: Annotated[str, text(10)]
+    asked: Annotated[str, text(5)]
+    urgency: Urgency = Urgency.ROUTINE
 
 
 class DecisionIn(Schema):
-    decision: str
+    decision: Literal["accept", "decline", "query"]
+    # A decline says why (10 characters or more); a query asks its question (5 or more).
     reason: str = ""
 
 
@@ -136,47 +144,48 @@ def _organisation(code: str) -> Organisation:
 
 
 def _my_transfers(request: HttpRequest) -> Any:
+    """Requests the person's organisation sent or received, of those they may see at all."""
     organisation = request.user.acting_organisation()  # type: ignore[union-attr]
-    return TransferRequest.objects.filter(
-        from_organisation=organisation
-    ) | TransferRequest.objects.filter(to_organisation=organisation)
+    return TransferRequest.objects.visible_to(request.user).filter(
+        Q(from_organisation=organisation) | Q(to_organisation=organisation)
+    )
 
 
 @router.get(
-    "/transfers", response=list[TransferOut], summary="Transfers your organisation sent or received"
+    "/transfers",
+    response=answers(list[TransferOut], 422),
+    summary="Transfers your organisation sent or received",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_transfers(request: HttpRequest) -> Any:
+    audit.record(AuditAction.LIST, actor=request.user, object_type="ownership.transferrequest")
     return _my_transfers(request).select_related(
         "ocg", "priority_individual", "from_organisation", "to_organisation"
     )
 
 
 def _transfer(request: HttpRequest, pk: int) -> TransferRequest:
-    transfer = (
-        _my_transfers(request)
-        .select_related("ocg", "priority_individual", "from_organisation", "to_organisation")
-        .filter(pk=pk)
-        .first()
+    return open_through(
+        request,
+        TransferRequest.objects.select_related(
+            "ocg", "priority_individual", "from_organisation", "to_organisation"
+        ),
+        pk=pk,
     )
-    if transfer is None or not policy.can(request.user, policy.VIEW, transfer.subject):
-        raise Http404
-    audit.record(
-        AuditAction.VIEW,
-        actor=request.user,
-        object_type="ownership.transferrequest",
-        object_id=str(transfer.pk),
-        object_repr=f"{transfer.get_kind_display()} {transfer.subject.reference}",
-    )
-    return transfer  # type: ignore[no-any-return]
 
 
-@router.get("/transfers/{pk}", response=TransferOut, summary="One transfer request")
-def get_transfer(request: HttpRequest, pk: int) -> TransferRequest:
+@router.get(
+    "/transfers/{pk}", response=answers(TransferOut, 404, 422, 428), summary="One transfer request"
+)
+def get_transfer(request: HttpRequest, pk: Id) -> TransferRequest:
     return _transfer(request, pk)
 
 
-@router.post("/transfers", response={201: TransferOut}, summary="Request a transfer or support")
+@router.post(
+    "/transfers",
+    response=answers(TransferOut, WRITE, 404, 422, 428, status=201),
+    summary="Request a transfer or support",
+)
 def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[TransferRequest]:
     item = _item(request, payload.item_kind, payload.item)
     made = transfers.request_transfer(
@@ -191,8 +200,12 @@ def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[Transfe
     return Status(201, made)
 
 
-@router.post("/transfers/{pk}/decision", response=TransferOut, summary="Accept, decline or query")
-def decide_transfer(request: HttpRequest, pk: int, payload: DecisionIn) -> TransferRequest:
+@router.post(
+    "/transfers/{pk}/decision",
+    response=answers(TransferOut, WRITE, 404, 422, 428),
+    summary="Accept, decline or query",
+)
+def decide_transfer(request: HttpRequest, pk: Id, payload: DecisionIn) -> TransferRequest:
     return transfers.decide_transfer(
         actor=request.user,
         transfer=_transfer(request, pk),
@@ -226,16 +239,18 @@ class TaskingOut(Schema):
 
 
 class TaskingIn(Schema):
-    to_organisation: str
-    capability: str
-    asked: str
-    reason: str
-    respond_by: dt.date
-    urgency: str = "routine"
+    to_organisation: OrganisationCode
+    capability: Annotated[str, text(3, 200)]
+    asked: Annotated[str, text(5)]
+    reason: Annotated[str, text(10)]
+    respond_by: dt.date = Field(description="Today or later.")
+    urgency: Urgency = Urgency.ROUTINE
 
 
-@router.get("/tasking", response=list[TaskingOut], summary="Tasking requests you may see")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/tasking", response=answers(list[TaskingOut], 422), summary="Tasking requests you may see"
+)
+@paginate(Pagination)
 def list_tasking(request: HttpRequest, filters: Query[TaskingFilter]) -> Any:
     audit.record(
         AuditAction.SEARCH,
@@ -256,12 +271,20 @@ def _tasking(request: HttpRequest, reference: str) -> TaskingRequest:
     )
 
 
-@router.get("/tasking/{reference}", response=TaskingOut, summary="One tasking request")
-def get_tasking(request: HttpRequest, reference: str) -> TaskingRequest:
+@router.get(
+    "/tasking/{reference}",
+    response=answers(TaskingOut, 404, 422, 428),
+    summary="One tasking request",
+)
+def get_tasking(request: HttpRequest, reference: Reference) -> TaskingRequest:
     return _tasking(request, reference)
 
 
-@router.post("/tasking", response={201: TaskingOut}, summary="Send a tasking request")
+@router.post(
+    "/tasking",
+    response=answers(TaskingOut, WRITE, 404, 422, status=201),
+    summary="Send a tasking request",
+)
 def create_tasking(request: HttpRequest, payload: TaskingIn) -> Status[TaskingRequest]:
     made = tasking.request_tasking(
         actor=request.user,
@@ -276,9 +299,13 @@ def create_tasking(request: HttpRequest, payload: TaskingIn) -> Status[TaskingRe
 
 
 @router.post(
-    "/tasking/{reference}/decision", response=TaskingOut, summary="Accept, decline or query"
+    "/tasking/{reference}/decision",
+    response=answers(TaskingOut, WRITE, 404, 422, 428),
+    summary="Accept, decline or query",
 )
-def decide_tasking(request: HttpRequest, reference: str, payload: DecisionIn) -> TaskingRequest:
+def decide_tasking(
+    request: HttpRequest, reference: Reference, payload: DecisionIn
+) -> TaskingRequest:
     return tasking.decide_tasking(
         actor=request.user,
         tasking=_tasking(request, reference),

@@ -13,6 +13,11 @@ class OwnershipConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from concord.core import seeding
+        from concord.ownership import (
+            services,  # noqa: F401  # defines named actions of the policy
+            tasking,  # noqa: F401  # defines named actions of the policy
+            transfers,  # noqa: F401  # defines named actions of the policy
+        )
         from concord.ownership.seed import STEP
         from concord.ownership.views import panel
         from concord.threats.models import Ocg, PriorityIndividual

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import ProtectedRecord
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.organisations.models import Organisation
 from concord.ownership.choices import (
     AppointmentRole,
@@ -34,12 +36,15 @@ def subject_field(item: RegisterItem) -> str:
 
 
 class AboutOwnedItem(models.Model):
-    """A row about exactly one OCG or priority individual."""
+    """A row about exactly one OCG or priority individual, seen only by those who see it."""
 
     ocg = models.ForeignKey(Ocg, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     priority_individual = models.ForeignKey(
         PriorityIndividual, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+
+    access = Restricted(via=("ocg", "priority_individual"))
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -180,6 +185,9 @@ class TransferMessage(models.Model):
     text = models.TextField(_("message"))
     sent_at = models.DateTimeField(auto_now_add=True)
 
+    access = Restricted(via=("transfer",))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["sent_at", "id"]
 
@@ -201,6 +209,9 @@ class HandoverItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    access = Restricted(via=("transfer",))
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["transfer", "topic"]
@@ -292,6 +303,9 @@ class TaskingMessage(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("message"))
     sent_at = models.DateTimeField(auto_now_add=True)
+
+    access = Restricted(via=("tasking",))
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["sent_at", "id"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from concord.core import policy
 from concord.core.seeding import DemoWorld, SeedStep
 from concord.organisations.models import User
 from concord.ownership.choices import AppointmentRole
@@ -40,7 +41,16 @@ def seed(world: DemoWorld) -> None:
     periods: list[OwnershipPeriod] = []
     appointments: list[Appointment] = []
     for field, model in (("ocg", Ocg), ("priority_individual", PriorityIndividual)):
-        items = list(model.objects.only("pk", "owner_id", "created_at", "created_by_id"))
+        items = list(
+            model.objects.only(
+                "pk",
+                "owner_id",
+                "created_at",
+                "created_by_id",
+                "classification",
+                "need_to_know_only",
+            )
+        )
         for item in world.track(items, total=len(items), desc=f"owners ({field})"):
             periods.append(
                 OwnershipPeriod(
@@ -50,7 +60,13 @@ def seed(world: DemoWorld) -> None:
                 )
             )
             for role, code in POSTS.items():
-                people = holders.get((item.owner_id, code))
+                # Only people cleared to see the item hold a post on it (as `appoint` checks).
+                people = [
+                    p
+                    for p in holders.get((item.owner_id, code), [])
+                    if not item.need_to_know_only
+                    and item.classification in policy.viewer_for(p).classifications
+                ]
                 # Some posts stay empty, so the demo shows vacancies.
                 if not people or rng.random() < 0.15:
                     continue

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.choices import RoleCode
-from concord.core.models import AuditAction, Share
+from concord.core.choices import RoleCode, ShareCause
+from concord.core.models import AuditAction
+from concord.core.services import end_shares, grant_share
 from concord.organisations.models import Organisation, User
 from concord.organisations.notifications import notify
 from concord.ownership.choices import (
@@ -87,48 +87,38 @@ def history(item: RegisterItem) -> list[OwnershipPeriod]:
 # Appointments ---------------------------------------------------------------------------------
 
 
+@policy.rule(policy.Act.APPOINT)
+def may_appoint(user: Any, item: RegisterItem) -> bool:
+    """The owning organisation's staff appoint to an item's posts."""
+    return policy.can(user, policy.CHANGE, item)
+
+
 def _may_appoint(actor: Any, item: RegisterItem) -> None:
-    if not policy.can(actor, policy.CHANGE, item):
-        raise PermissionDenied(_("Only the owning organisation makes appointments."))
+    policy.require(
+        actor, policy.Act.APPOINT, item, _("Only the owning organisation makes appointments.")
+    )
 
 
-def _give_sight(item: RegisterItem, person: User, actor: Any, purpose: str) -> None:
+def _give_sight(item: RegisterItem, appointment: Appointment, actor: Any) -> None:
     """An appointee from another organisation sees the item as their work: a named share,
     audited (and no access reason asked of them)."""
+    person = appointment.person
     if person.acting_organisation().pk != item.owner_id:
-        _share(item, actor, purpose, to_person=person)
+        grant_share(
+            actor=actor,
+            obj=item,
+            cause=ShareCause.APPOINTMENT,
+            cause_id=appointment.pk,
+            purpose=_("Appointed %(role)s") % {"role": appointment.get_role_display()},
+            to_person=person,
+            as_work=True,
+        )
 
 
-def _take_sight(item: RegisterItem, person: User) -> None:
-    """A person who leaves their last post on the item loses the sight it gave them."""
-    if Appointment.objects.filter(**_about(item), person=person, ended_on__isnull=True).exists():
-        return
-    Share.objects.filter(
-        content_type=ContentType.objects.get_for_model(item),
-        object_id=item.pk,
-        to_person=person,
-        as_work=True,
-        revoked_at__isnull=True,
-    ).update(revoked_at=timezone.now())
-
-
-def _share(item: RegisterItem, actor: Any, purpose: str, **to: Any) -> None:
-    """A share the ownership services give as part of a change they make (the request, the
-    appointment or the transfer is the authority), audited like any share."""
-    share = Share.objects.create(
-        content_type=ContentType.objects.get_for_model(item),
-        object_id=item.pk,
-        purpose=purpose,
-        created_by=actor,
-        as_work=True,
-        **to,
-    )
-    audit.record(
-        AuditAction.SHARE,
-        actor=actor,
-        obj=item,
-        detail={"share": share.pk, "to": str(next(iter(to.values()))), "purpose": purpose},
-    )
+def _take_sight(item: RegisterItem, appointment: Appointment, actor: Any) -> None:
+    """A person who leaves a post loses the sight it gave them (another post they still hold
+    on the item keeps its own share)."""
+    end_shares(actor=actor, obj=item, cause=ShareCause.APPOINTMENT, cause_id=appointment.pk)
 
 
 @transaction.atomic
@@ -166,6 +156,20 @@ def appoint(
                 }
             }
         )
+    if not policy.may_be_shown(person, item):
+        raise ValidationError(
+            {
+                "person": _(
+                    "%(name)s cannot be appointed: they are not cleared to see %(ref)s "
+                    "(%(marking)s) or are not on its need-to-know list."
+                )
+                % {
+                    "name": person.get_full_name() or person.username,
+                    "ref": item.reference,
+                    "marking": item.marking,
+                }
+            }
+        )
     on = started_on or timezone.localdate()
     current = (
         Appointment.objects.select_for_update()
@@ -179,7 +183,7 @@ def appoint(
             )
         current.ended_on = max(on, current.started_on)
         current.save(update_fields=["ended_on"])
-        _take_sight(item, current.person)
+        _take_sight(item, current, actor)
     appointment = Appointment.objects.create(
         **_about(item),
         role=role,
@@ -189,9 +193,7 @@ def appoint(
         appointed_by=actor,
         transfer=transfer,
     )
-    _give_sight(
-        item, person, actor, _("Appointed %(role)s") % {"role": appointment.get_role_display()}
-    )
+    _give_sight(item, appointment, actor)
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
@@ -208,6 +210,7 @@ def appoint(
             "role": appointment.get_role_display(),
         },
         link=item.get_absolute_url(),
+        about=item,
     )
     return appointment
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -15,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.choices import Classification, OrganisationKind, RoleCode
-from concord.core.models import AuditAction, Share, validate_classification
+from concord.core.choices import Classification, OrganisationKind, RoleCode, ShareCause
+from concord.core.models import AuditAction, validate_classification
+from concord.core.services import grant_share
 from concord.organisations.models import Organisation, User
 from concord.organisations.notifications import notify
 from concord.ownership.choices import TASKING_AWAITING, TaskingStatus, Urgency
@@ -109,12 +109,13 @@ def request_tasking(
     )
     purpose = _("Tasking request %(ref)s") % {"ref": tasking.reference}
     for record in (tasking, *about):
-        Share.objects.create(
-            content_type=ContentType.objects.get_for_model(record),
-            object_id=record.pk,
-            to_organisation=to_organisation,
+        grant_share(
+            actor=actor,
+            obj=record,
+            cause=ShareCause.TASKING_REQUEST,
+            cause_id=tasking.pk,
             purpose=purpose,
-            created_by=actor,
+            to_organisation=to_organisation,
             as_work=True,
         )
     audit.record(
@@ -132,17 +133,28 @@ def request_tasking(
         % {"ref": tasking.reference, "org": sender.code},
         body=_("Respond by %(date)s.") % {"date": respond_by.isoformat()},
         link=_link(tasking),
+        about=tasking,
     )
     return tasking
 
 
+@policy.rule(policy.Act.DECIDE_TASKING)
+def may_decide_tasking(user: Any, tasking: TaskingRequest) -> bool:
+    """A tasking chair, SRO or chief officer of the receiving organisation who may see it."""
+    return (
+        user.acting_organisation().pk == tasking.to_organisation_id
+        and bool(set(user.role_codes) & DECIDER_ROLES)
+        and policy.visible(user, tasking)
+    )
+
+
 def _require_receiver_decider(actor: Any, tasking: TaskingRequest) -> None:
-    if actor.acting_organisation().pk != tasking.to_organisation_id or not (
-        set(actor.role_codes) & DECIDER_ROLES
-    ):
-        raise PermissionDenied(
-            _("Only a tasking chair, SRO or chief officer of the receiving organisation decides.")
-        )
+    policy.require(
+        actor,
+        policy.Act.DECIDE_TASKING,
+        tasking,
+        _("Only a tasking chair, SRO or chief officer of the receiving organisation decides."),
+    )
 
 
 def _audit(actor: Any, tasking: TaskingRequest, what: str, text: str = "") -> None:
@@ -186,6 +198,7 @@ def decide_tasking(
         % {"ref": tasking.reference, "status": tasking.get_status_display().lower()},
         body=reason.strip(),
         link=_link(tasking),
+        about=tasking,
     )
     return tasking
 
@@ -207,6 +220,7 @@ def answer_tasking_query(*, actor: Any, tasking: TaskingRequest, text: str) -> T
         deciders(tasking.to_organisation),
         subject=_("Tasking request %(ref)s: query answered") % {"ref": tasking.reference},
         link=_link(tasking),
+        about=tasking,
     )
     return tasking
 
@@ -241,6 +255,7 @@ def record_tasking_outcome(*, actor: Any, tasking: TaskingRequest, outcome: str)
         [tasking.requested_by],
         subject=_("Tasking request %(ref)s done") % {"ref": tasking.reference},
         link=_link(tasking),
+        about=tasking,
     )
     return tasking
 
@@ -270,6 +285,7 @@ def escalate_overdue(*, on: dt.date | None = None) -> list[TaskingRequest]:
                 subject=_("Overdue: tasking request %(ref)s was due %(date)s")
                 % {"ref": tasking.reference, "date": tasking.respond_by.isoformat()},
                 link=_link(tasking),
+                about=tasking,
             )
             audit.record(
                 AuditAction.UPDATE,

@@ -19,7 +19,6 @@ from concord.ownership.choices import TaskingStatus
 from concord.ownership.filters import TaskingFilter
 from concord.ownership.forms import AnswerForm, DecisionForm, OutcomeForm, TaskingForm, WithdrawForm
 from concord.ownership.models import TaskingRequest
-from concord.ownership.services import DECIDER_ROLES
 from concord.threats.models import Ocg, PriorityIndividual
 from concord.threats.views import form_errors, register_list
 from concord.web.lists import parse_filters
@@ -142,7 +141,6 @@ def tasking_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     return redirect("ownership:tasking_detail", reference=tasking.reference)
     organisation = request.user.acting_organisation()  # type: ignore[union-attr]
     receiver = organisation.pk == tasking.to_organisation_id
-    roles = set(request.user.role_codes)  # type: ignore[union-attr]
     return render(
         request,
         "ownership/tasking_detail.html",
@@ -150,7 +148,7 @@ def tasking_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "tasking": tasking,
             "forms": forms,
             "thread": tasking.messages.select_related("author"),
-            "may_decide": receiver and bool(roles & DECIDER_ROLES),
+            "may_decide": policy.may(request.user, policy.Act.DECIDE_TASKING, tasking),
             "is_receiver": receiver,
             "is_sender": policy.can(request.user, policy.CHANGE, tasking),
         },

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.choices import OrganisationKind, RoleCode
-from concord.core.models import AuditAction, Share
+from concord.core.choices import OrganisationKind, RoleCode, ShareCause
+from concord.core.models import AuditAction
+from concord.core.services import end_shares, grant_share
 from concord.organisations.models import Organisation, User
 from concord.organisations.notifications import notify
 from concord.ownership.choices import (
@@ -42,7 +42,6 @@ from concord.ownership.services import (
     DECIDER_ROLES,
     _about,
     _link,
-    _share,
     appoint,
     current_appointments,
     deciders,
@@ -146,7 +145,15 @@ def request_transfer(
             _("%(ref)s already has an open request.") % {"ref": item.reference}
         ) from None
     other = owner if proposes_adoption else to_organisation
-    _share_with(item, other, actor, _("Transfer request %(id)s") % {"id": transfer.pk})
+    grant_share(
+        actor=actor,
+        obj=item,
+        cause=ShareCause.TRANSFER_REQUEST,
+        cause_id=transfer.pk,
+        purpose=_("Transfer request %(id)s") % {"id": transfer.pk},
+        to_organisation=other,
+        as_work=True,
+    )
     audit.record(
         AuditAction.CREATE,
         actor=actor,
@@ -161,12 +168,9 @@ def request_transfer(
         % {"kind": transfer.get_kind_display(), "ref": item.reference},
         body=_("Urgency: %(urgency)s.") % {"urgency": transfer.get_urgency_display()},
         link=_link(transfer),
+        about=transfer,
     )
     return transfer
-
-
-def _share_with(item: RegisterItem, organisation: Organisation, actor: Any, purpose: str) -> None:
-    _share(item, actor, purpose, to_organisation=organisation)
 
 
 def deciding_organisation(transfer: TransferRequest) -> int:
@@ -179,13 +183,23 @@ def deciding_organisation(transfer: TransferRequest) -> int:
     return transfer.from_organisation_id if asked_by_receiver else transfer.to_organisation_id
 
 
+@policy.rule(policy.Act.DECIDE_TRANSFER)
+def may_decide_transfer(user: Any, transfer: TransferRequest) -> bool:
+    """A tasking chair, SRO or chief officer of the deciding party, who may see the request."""
+    return (
+        _organisation_of(user).pk == deciding_organisation(transfer)
+        and bool(set(user.role_codes) & DECIDER_ROLES)
+        and policy.visible(user, transfer)
+    )
+
+
 def _require_decider(actor: Any, transfer: TransferRequest) -> None:
-    if _organisation_of(actor).pk != deciding_organisation(transfer) or not (
-        set(actor.role_codes) & DECIDER_ROLES
-    ):
-        raise PermissionDenied(
-            _("Only a tasking chair, SRO or chief officer of the receiving organisation decides.")
-        )
+    policy.require(
+        actor,
+        policy.Act.DECIDE_TRANSFER,
+        transfer,
+        _("Only a tasking chair, SRO or chief officer of the receiving organisation decides."),
+    )
 
 
 @transaction.atomic
@@ -223,7 +237,7 @@ def decide_transfer(
             decision_reason=reason.strip(),
             decided_at_meeting=meeting,
         )
-        _end_request_shares(transfer)
+        _end_request_shares(actor, transfer)
     elif decision == "query":
         if len(reason.strip()) < 5:
             raise ValidationError({"reason": _("Write the question.")})
@@ -242,6 +256,7 @@ def decide_transfer(
         },
         body=reason.strip(),
         link=_link(transfer),
+        about=transfer,
     )
     return transfer
 
@@ -262,6 +277,7 @@ def answer_query(*, actor: Any, transfer: TransferRequest, text: str) -> Transfe
         deciders(Organisation.objects.get(pk=deciding_organisation(transfer))),
         subject=_("%(ref)s: query answered") % {"ref": transfer.subject.reference},
         link=_link(transfer),
+        about=transfer,
     )
     return transfer
 
@@ -283,19 +299,20 @@ def withdraw_transfer(*, actor: Any, transfer: TransferRequest, reason: str) -> 
         decision_reason=reason.strip(),
         decided_at=timezone.now(),
     )
-    _end_request_shares(transfer)
+    _end_request_shares(actor, transfer)
     _audit_transfer(actor, transfer, "withdraw", reason)
     return transfer
 
 
-def _end_request_shares(transfer: TransferRequest) -> None:
-    """A declined or withdrawn request takes back the sight it gave."""
-    Share.objects.filter(
-        content_type=ContentType.objects.get_for_model(transfer.subject),
-        object_id=transfer.subject.pk,
-        purpose=_("Transfer request %(id)s") % {"id": transfer.pk},
-        revoked_at__isnull=True,
-    ).update(revoked_at=timezone.now())
+def _end_request_shares(actor: Any, transfer: TransferRequest) -> None:
+    """A declined or withdrawn request takes back the sight it gave (found by its cause, never
+    by the purpose's text, which was written in the requester's language)."""
+    end_shares(
+        actor=actor,
+        obj=transfer.subject,
+        cause=ShareCause.TRANSFER_REQUEST,
+        cause_id=transfer.pk,
+    )
 
 
 def _audit_transfer(actor: Any, transfer: TransferRequest, what: str, text: str = "") -> None:
@@ -426,6 +443,7 @@ def complete_transfer(
         subject=_("%(ref)s: %(kind)s completed")
         % {"ref": item.reference, "kind": transfer.get_kind_display()},
         link=item.get_absolute_url(),
+        about=item,
     )
     return transfer
 
@@ -449,7 +467,15 @@ def change_owner(
     before = item.owner
     item.owner = to
     item.save(update_fields=["owner", "updated_at"])
-    _share_with(item, before, actor, _("Former owner: warrants and safeguarding"))
+    grant_share(
+        actor=actor,
+        obj=item,
+        cause=ShareCause.FORMER_OWNER,
+        cause_id=transfer.pk,
+        purpose=_("Former owner: warrants and safeguarding"),
+        to_organisation=before,
+        as_work=True,
+    )
     audit.record(
         AuditAction.UPDATE,
         actor=actor,

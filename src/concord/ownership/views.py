@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.access import open_record
+from concord.core.access import open_record, open_through
 from concord.core.models import AuditAction
 from concord.organisations.models import User
 from concord.ownership import services, transfers
@@ -62,7 +62,8 @@ def panel(request: HttpRequest, item: RegisterItem) -> SafeString:
     """The owner, the people in post, vacancies and any open request, on the item's page."""
     posts = services.current_appointments(item)
     open_transfer = (
-        TransferRequest.objects.filter(**{subject_field(item): item}, status__in=OPEN_STATUSES)
+        TransferRequest.objects.visible_to(request.user)
+        .filter(**{subject_field(item): item}, status__in=OPEN_STATUSES)
         .select_related("to_organisation")
         .first()
     )
@@ -108,22 +109,24 @@ def ownership(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             "kind": kind,
             "history": services.history(item),
             "posts": posts,
-            "appointments": item_appointments(item),
+            "appointments": item_appointments(request.user, item),
             "vacancies": services.vacancies(item, posts),
-            "transfers": TransferRequest.objects.filter(
-                **{subject_field(item): item}
-            ).select_related("from_organisation", "to_organisation", "requested_by"),
+            "transfers": TransferRequest.objects.visible_to(request.user)
+            .filter(**{subject_field(item): item})
+            .select_related("from_organisation", "to_organisation", "requested_by"),
             "can_change": can_change,
             "form": form,
         },
     )
 
 
-def item_appointments(item: RegisterItem) -> Any:
+def item_appointments(user: Any, item: RegisterItem) -> Any:
     from concord.ownership.models import Appointment
 
-    return Appointment.objects.filter(**{subject_field(item): item}).select_related(
-        "person", "organisation"
+    return (
+        Appointment.objects.visible_to(user)
+        .filter(**{subject_field(item): item})
+        .select_related("person", "organisation")
     )
 
 
@@ -155,7 +158,8 @@ def transfer_create(request: HttpRequest, kind: str, reference: str) -> HttpResp
 
 
 def _mine(user: Any) -> Q:
-    """Requests a person's organisation sent or received."""
+    """Requests a person's organisation sent or received (the list's scope; what anyone may
+    see of them at all is the declaration on TransferRequest)."""
     organisation = user.acting_organisation()
     return Q(from_organisation=organisation) | Q(to_organisation=organisation)
 
@@ -164,8 +168,12 @@ def _mine(user: Any) -> Q:
 def transfer_list(request: HttpRequest) -> HttpResponseBase:
     """Requests your organisation sent or must decide: open first, then the rest."""
     status = request.GET.get("status", "open")
-    transfers = TransferRequest.objects.filter(_mine(request.user)).select_related(
-        "ocg", "priority_individual", "from_organisation", "to_organisation", "requested_by"
+    transfers = (
+        TransferRequest.objects.visible_to(request.user)
+        .filter(_mine(request.user))
+        .select_related(
+            "ocg", "priority_individual", "from_organisation", "to_organisation", "requested_by"
+        )
     )
     if status == "open":
         transfers = transfers.filter(status__in=OPEN_STATUSES)
@@ -211,6 +219,12 @@ def transfer_list(request: HttpRequest) -> HttpResponseBase:
             ),
         )
     page = paginate(request, transfers)
+    audit.record(
+        AuditAction.LIST,
+        actor=request.user,
+        object_type="ownership.transferrequest",
+        detail={"status": status, "page": page.number, "count": page.paginator.count},
+    )
     return render(
         request,
         "ownership/transfer_list.html",
@@ -221,20 +235,18 @@ def transfer_list(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: its reason, decision, queries and handover, with the actions open to you."""
-    transfer = (
-        TransferRequest.objects.filter(_mine(request.user), pk=pk)
-        .select_related(
+    transfer = open_through(
+        request,
+        TransferRequest.objects.select_related(
             "ocg",
             "priority_individual",
             "from_organisation",
             "to_organisation",
             "requested_by",
             "decided_by",
-        )
-        .first()
+        ),
+        pk=pk,
     )
-    if transfer is None or not policy.can(request.user, policy.VIEW, transfer.subject):
-        raise Http404
     forms: dict[str, Any] = {
         "decide": DecisionForm(prefix="decide"),
         "answer": AnswerForm(prefix="answer"),
@@ -259,9 +271,9 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.user.acting_organisation()  # type: ignore[union-attr]
     handover = {
         h.topic: h
-        for h in HandoverItem.objects.filter(transfer=transfer).select_related(
-            "written_by", "confirmed_by"
-        )
+        for h in HandoverItem.objects.visible_to(request.user)
+        .filter(transfer=transfer)
+        .select_related("written_by", "confirmed_by")
     }
     deciding = transfers.deciding_organisation(transfer)
     return render(
@@ -275,8 +287,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (value, label, handover.get(value)) for value, label in HandoverTopic.choices
             ],
             "forms": forms,
-            "may_decide": organisation.pk == deciding
-            and bool(set(request.user.role_codes) & services.DECIDER_ROLES),  # type: ignore[union-attr]
+            "may_decide": policy.may(request.user, policy.Act.DECIDE_TRANSFER, transfer),
             "is_sender": organisation.pk == transfer.from_organisation_id,
             "is_receiver": organisation.pk == transfer.to_organisation_id,
             "is_requester_side": organisation.pk != deciding,

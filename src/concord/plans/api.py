@@ -3,20 +3,27 @@ disruptions (claim and validate), through the same services and policy as the pa
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
+from concord.core import audit
 from concord.core.access import open_record
+from concord.core.api import MAX_ID, WRITE, Id, Pagination, Reference, answers, text
+from concord.core.models import AuditAction
 from concord.ownership.models import SUBJECT_FIELDS
 from concord.plans import services
+from concord.plans.choices import ActionStatus, Strand
 from concord.plans.models import Action, Disruption, Objective
 from concord.plans.views import actions_of, visible_disruptions
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 
 router = Router(tags=["4P plans"])
+
+# The kinds of item that have plans (the keys of ownership's SUBJECT_FIELDS).
+ItemKind = Literal["ocg", "pi"]
 
 
 class ActionOut(Schema):
@@ -77,7 +84,8 @@ class MyActionOut(ActionOut):
 
 
 class ProgressIn(Schema):
-    status: str
+    status: ActionStatus
+    # What the action achieved: 3 characters or more once it is done.
     outcome: str = ""
 
 
@@ -109,16 +117,33 @@ class DisruptionOut(Schema):
         return obj.impact.code
 
 
+# A figure as given, a number or its text ("1,250", "£300"): the service names any that is not
+# a non-negative number (whole, but for weights and money) up to 999,999,999.
+Figure = Annotated[Decimal | str | None, Field(None)]
+
+
+class OutcomesIn(Schema):
+    arrests: Figure = None
+    charges: Figure = None
+    convictions: Figure = None
+    drugs_kg: Figure = None
+    cash_gbp: Figure = None
+    firearms: Figure = None
+    victims_safeguarded: Figure = None
+    children_safeguarded: Figure = None
+    assets_restrained_gbp: Figure = None
+    referrals: Figure = None
+
+
 class DisruptionIn(Schema):
-    item_kind: str = "ocg"
-    item: str
-    strand: str
-    impact: str
-    occurred_on: dt.date
-    narrative: str
-    action: int | None = None
-    # Figures as given; the service names any that is not a whole, non-negative number.
-    outcomes: dict[str, Any] = {}
+    item_kind: ItemKind = "ocg"
+    item: Annotated[str, Field(max_length=24, description="The OCG's or PI's reference.")]
+    strand: Strand
+    impact: Annotated[str, Field(max_length=20, description="An impact level's code.")]
+    occurred_on: dt.date = Field(description="Today or earlier.")
+    narrative: Annotated[str, text(10)]
+    action: Annotated[int | None, Field(None, ge=1, le=MAX_ID)] = None
+    outcomes: OutcomesIn = Field(default_factory=OutcomesIn)
 
 
 class ValidationIn(Schema):
@@ -135,14 +160,20 @@ def _item(request: HttpRequest, kind: str, reference: str) -> RegisterItem:
     return item
 
 
-@router.get("/plans/{kind}/{reference}", response=PlanOut, summary="The 4P plan of an OCG or PI")
-def get_plan(request: HttpRequest, kind: str, reference: str) -> dict[str, Any]:
+@router.get(
+    "/plans/{kind}/{reference}",
+    response=answers(PlanOut, 404, 422, 428),
+    summary="The 4P plan of an OCG or PI",
+)
+def get_plan(request: HttpRequest, kind: ItemKind, reference: Reference) -> dict[str, Any]:
     item = _item(request, kind, reference)
     if not services.may_change_plan(request.user, item):
         raise Http404  # partners reach their actions through /actions, never the whole plan
     plan = services.plan_for(item)
-    objectives = Objective.objects.filter(plan=plan).prefetch_related(
-        "actions__owner_person", "actions__owner_organisation"
+    objectives = (
+        Objective.objects.visible_to(request.user)
+        .filter(plan=plan)
+        .prefetch_related("actions__owner_person", "actions__owner_organisation")
     )
     return {
         "reference": item.reference,
@@ -153,20 +184,28 @@ def get_plan(request: HttpRequest, kind: str, reference: str) -> dict[str, Any]:
     }
 
 
-@router.get("/actions", response=list[MyActionOut], summary="Actions given to you or your agency")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/actions",
+    response=answers(list[MyActionOut], 422),
+    summary="Actions given to you or your agency",
+)
+@paginate(Pagination)
 def listactions_of(request: HttpRequest) -> Any:
+    audit.record(AuditAction.LIST, actor=request.user, object_type="plans.action")
     return actions_of(request.user)
 
 
-@router.post("/actions/{pk}", response=MyActionOut, summary="Update an action's progress")
-def update_action(request: HttpRequest, pk: int, payload: ProgressIn) -> Action:
+@router.post(
+    "/actions/{pk}",
+    response=answers(MyActionOut, WRITE, 404, 422),
+    summary="Update an action's progress",
+)
+def update_action(request: HttpRequest, pk: Id, payload: ProgressIn) -> Action:
     action = actions_of(request.user).filter(pk=pk).first()
     if action is None:
         action = (
-            Action.objects.select_related(
-                "objective__plan__ocg", "objective__plan__priority_individual"
-            )
+            Action.objects.visible_to(request.user)
+            .select_related("objective__plan__ocg", "objective__plan__priority_individual")
             .filter(pk=pk)
             .first()
         )
@@ -177,13 +216,20 @@ def update_action(request: HttpRequest, pk: int, payload: ProgressIn) -> Action:
     )
 
 
-@router.get("/disruptions", response=list[DisruptionOut], summary="Disruptions you may see")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/disruptions", response=answers(list[DisruptionOut], 422), summary="Disruptions you may see"
+)
+@paginate(Pagination)
 def list_disruptions(request: HttpRequest) -> Any:
+    audit.record(AuditAction.LIST, actor=request.user, object_type="plans.disruption")
     return visible_disruptions(request.user).select_related("ocg", "priority_individual", "impact")
 
 
-@router.post("/disruptions", response={201: DisruptionOut}, summary="Claim a disruption")
+@router.post(
+    "/disruptions",
+    response=answers(DisruptionOut, WRITE, 404, 422, 428, status=201),
+    summary="Claim a disruption",
+)
 def claim_disruption(request: HttpRequest, payload: DisruptionIn) -> Status[Disruption]:
     """Police claim for an item they may see; a partner claims for an action given to it."""
     action = None
@@ -203,16 +249,18 @@ def claim_disruption(request: HttpRequest, payload: DisruptionIn) -> Status[Disr
         impact=payload.impact,
         occurred_on=payload.occurred_on,
         narrative=payload.narrative,
-        outcomes=payload.outcomes,
+        outcomes=payload.outcomes.model_dump(),
         action=action,
     )
     return Status(201, made)
 
 
 @router.post(
-    "/disruptions/{pk}/validation", response=DisruptionOut, summary="Validate or reject a claim"
+    "/disruptions/{pk}/validation",
+    response=answers(DisruptionOut, WRITE, 404, 422),
+    summary="Validate or reject a claim",
 )
-def validate_disruption(request: HttpRequest, pk: int, payload: ValidationIn) -> Disruption:
+def validate_disruption(request: HttpRequest, pk: Id, payload: ValidationIn) -> Disruption:
     disruption = visible_disruptions(request.user).filter(pk=pk).first()
     if disruption is None:
         raise Http404

@@ -11,6 +11,7 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
+        from concord.plans import services  # noqa: F401  # defines named actions of the policy
         from concord.plans.seed import STEP
         from concord.plans.views import panel
         from concord.web import panels

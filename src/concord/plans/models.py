@@ -7,15 +7,22 @@ context the LRO chose to share with partners (the Programme Challenger model).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.organisations.models import BilingualName, Organisation
 from concord.ownership.models import AboutOwnedItem
 from concord.plans.choices import ActionStatus, DisruptionStatus, Strand
+
+if TYPE_CHECKING:
+    from concord.core.policy import Viewer
 
 
 class Plan(AboutOwnedItem):
@@ -52,11 +59,21 @@ class Objective(models.Model):
     text = models.TextField(_("objective"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    access = Restricted(via=("plan",))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["strand", "created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_strand_display()}: {self.text[:60]}"
+
+
+def partner_owns_action(viewer: Viewer) -> Q | None:
+    """A partner sees the actions given to it or to one of its people (not the item)."""
+    if not viewer.is_partner:
+        return None
+    return Q(owner_organisation_id=viewer.organisation_id) | Q(owner_person_id=viewer.user_id)
 
 
 class Action(models.Model):
@@ -88,6 +105,9 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    access = Restricted(via=("objective",), parties=partner_owns_action)
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
@@ -116,6 +136,9 @@ class PlanReview(models.Model):
     notes = models.TextField(_("review notes"))
     changes = models.JSONField(_("what changed"), default=list)
 
+    access = Restricted(via=("plan",))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-reviewed_at", "-id"]
 
@@ -135,9 +158,18 @@ class DisruptionImpact(BilingualName):
         ordering = ["rank"]
 
 
+def partner_claimed(viewer: Viewer) -> Q | None:
+    """A partner sees the disruptions it claimed (from its actions), not the item."""
+    if not viewer.is_partner:
+        return None
+    return Q(claimed_for_id=viewer.organisation_id)
+
+
 class Disruption(AboutOwnedItem):
     """A disruption claimed against an OCG or PI; it counts only once a second person has
     validated it."""
+
+    access = Restricted(via=("ocg", "priority_individual"), parties=partner_claimed)
 
     strand = models.CharField(_("strand"), max_length=8, choices=Strand.choices)
     impact = models.ForeignKey(

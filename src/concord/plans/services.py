@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
-from concord.core.choices import RoleCode
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation, User
 from concord.organisations.notifications import notify
@@ -44,6 +43,7 @@ def plan_for(item: RegisterItem) -> Plan:
     return plan
 
 
+@policy.rule(policy.Act.CHANGE_PLAN)
 def may_change_plan(user: Any, item: RegisterItem) -> bool:
     """The item's LRO or SIO (wherever they work), or the owning organisation's staff."""
     if not policy.can(user, policy.VIEW, item):
@@ -58,13 +58,30 @@ def may_change_plan(user: Any, item: RegisterItem) -> bool:
 
 
 def _require_plan_change(actor: Any, item: RegisterItem) -> None:
-    if not may_change_plan(actor, item):
-        raise PermissionDenied(
-            _("Only the LRO, the SIO or the owning organisation changes the plan.")
-        )
+    policy.require(
+        actor,
+        policy.Act.CHANGE_PLAN,
+        item,
+        _("Only the LRO, the SIO or the owning organisation changes the plan."),
+    )
 
 
+@policy.rule(policy.Act.VALIDATE_DISRUPTION)
+def may_validate_disruption(user: Any, disruption: Disruption) -> bool:
+    """Someone who may change the item's plan (never a partner) validates a claim."""
+    return (
+        not policy.viewer_for(user).is_partner
+        and policy.visible(user, disruption)
+        and may_change_plan(user, disruption.subject)
+    )
+
+
+@policy.rule(policy.Act.UPDATE_ACTION)
 def may_update_action(user: Any, action: Action) -> bool:
+    """The action's owner (a person, or anyone of its agency) or whoever may change the plan,
+    if they may see the action at all."""
+    if not policy.visible(user, action):
+        return False
     if action.owner_person_id == user.pk:
         return True
     organisation = user.acting_organisation()
@@ -82,6 +99,7 @@ def _tell_the_other_post(actor: Any, item: RegisterItem, what: str) -> None:
         % {"ref": item.reference, "name": actor.get_full_name() or actor.username},
         body=what,
         link=item.get_absolute_url(),
+        about=item,
     )
 
 
@@ -167,6 +185,7 @@ def add_action(
         subject=_("A %(strand)s action for you on %(ref)s")
         % {"strand": objective.get_strand_display(), "ref": item.reference},
         link="/actions/",
+        about=action,
     )
     return action
 
@@ -180,8 +199,9 @@ def _people_of(organisation: Organisation | None) -> list[User]:
 @transaction.atomic
 def update_action(*, actor: Any, action: Action, status: str, outcome: str = "") -> Action:
     """Progress an action: its owner (person or agency) or those who change the plan."""
-    if not may_update_action(actor, action):
-        raise PermissionDenied(_("This action is not yours to update."))
+    policy.require(
+        actor, policy.Act.UPDATE_ACTION, action, _("This action is not yours to update.")
+    )
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose a status from the list.")})
     if status == ActionStatus.DONE and len(outcome.strip()) < 3:
@@ -336,10 +356,14 @@ def validate_disruption(
 ) -> Disruption:
     """A second person who may change the plan validates (or rejects, saying why)."""
     item = disruption.subject
+    policy.require(
+        actor,
+        policy.Act.VALIDATE_DISRUPTION,
+        disruption,
+        _("Only the LRO, the SIO or the owning organisation validates."),
+    )
     if disruption.claimed_by_id == actor.pk:
         raise ValidationError(_("A second person validates a disruption, not its claimant."))
-    if not may_change_plan(actor, item) or RoleCode.PARTNER_USER in actor.role_codes:
-        raise PermissionDenied(_("Only the LRO, the SIO or the owning organisation validates."))
     if not accept and len(reason.strip()) < 10:
         raise ValidationError({"reason": _("Say why the claim is rejected.")})
     moved = Disruption.objects.filter(pk=disruption.pk, status=DisruptionStatus.CLAIMED).update(
@@ -365,5 +389,6 @@ def validate_disruption(
         subject=_("Disruption of %(ref)s %(status)s")
         % {"ref": item.reference, "status": disruption.get_status_display().lower()},
         link=item.get_absolute_url(),
+        about=disruption,
     )
     return disruption

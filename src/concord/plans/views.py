@@ -26,17 +26,23 @@ from concord.plans import forms as plan_forms
 from concord.plans import services
 from concord.plans.choices import OUTCOME_FIELDS, ActionStatus, DisruptionStatus, Strand
 from concord.plans.models import Action, Disruption, DisruptionImpact, Objective, outcome_label
-from concord.threats.models import REGISTER_ITEMS, Ocg, PriorityIndividual, RegisterItem
+from concord.threats.models import REGISTER_ITEMS, RegisterItem
 from concord.threats.views import form_errors
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate
 
 
-def _objectives(item: RegisterItem) -> QuerySet[Objective]:
-    return Objective.objects.filter(**{f"plan__{subject_field(item)}": item}).prefetch_related(
-        Prefetch(
-            "actions",
-            queryset=Action.objects.select_related("owner_person", "owner_organisation"),
+def _objectives(user: Any, item: RegisterItem) -> QuerySet[Objective]:
+    return (
+        Objective.objects.visible_to(user)
+        .filter(**{f"plan__{subject_field(item)}": item})
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.visible_to(user).select_related(
+                    "owner_person", "owner_organisation"
+                ),
+            )
         )
     )
 
@@ -54,7 +60,7 @@ def totals(disruptions: QuerySet[Disruption]) -> dict[str, Any]:
 def panel(request: HttpRequest, item: RegisterItem) -> SafeString:
     """The plan by strand, on the OCG or PI page."""
     plan = services.plan_for(item) if services.may_change_plan(request.user, item) else None
-    objectives = list(_objectives(item))
+    objectives = list(_objectives(request.user, item))
     return render_to_string(
         "plans/panel.html",
         {
@@ -65,7 +71,9 @@ def panel(request: HttpRequest, item: RegisterItem) -> SafeString:
                 (label, [o for o in objectives if o.strand == value])
                 for value, label in Strand.choices
             ],
-            "disruptions": totals(Disruption.objects.filter(**{subject_field(item): item})),
+            "disruptions": totals(
+                Disruption.objects.visible_to(request.user).filter(**{subject_field(item): item})
+            ),
         },
         request=request,
     )
@@ -128,9 +136,11 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             if done:
                 messages.success(request, done)
                 return redirect("plans:plan", kind=kind, reference=item.reference)
-    objectives = list(_objectives(item))
-    disruptions = Disruption.objects.filter(**{subject_field(item): item}).select_related(
-        "impact", "claimed_by", "claimed_for", "validated_by"
+    objectives = list(_objectives(request.user, item))
+    disruptions = (
+        Disruption.objects.visible_to(request.user)
+        .filter(**{subject_field(item): item})
+        .select_related("impact", "claimed_by", "claimed_for", "validated_by")
     )
     return render(
         request,
@@ -172,7 +182,7 @@ def _post(request: HttpRequest, item: RegisterItem, step: str, form: Any) -> str
         services.add_objective(actor=actor, item=item, strand=data["strand"], text=data["text"])
         return _("The objective was added.")
     if step == "action":
-        objective = _objectives(item).filter(pk=data["objective"]).first()
+        objective = _objectives(actor, item).filter(pk=data["objective"]).first()
         if objective is None:
             form.add_error("objective", _("Choose an objective of this plan."))
             return ""
@@ -198,9 +208,11 @@ def _post(request: HttpRequest, item: RegisterItem, step: str, form: Any) -> str
         )
         return _("The action was added.")
     if step == "progress":
-        action = Action.objects.filter(
-            pk=data["action"], **{f"objective__plan__{subject_field(item)}": item}
-        ).first()
+        action = (
+            Action.objects.visible_to(actor)
+            .filter(pk=data["action"], **{f"objective__plan__{subject_field(item)}": item})
+            .first()
+        )
         if action is None:
             raise Http404
         services.update_action(
@@ -228,9 +240,12 @@ def _int(value: str | None) -> int:
 
 
 def actions_of(user: Any) -> QuerySet[Action]:
+    """Actions given to the person or their organisation (the list's scope), of those the
+    declaration on Action lets them see."""
     organisation = user.acting_organisation()
     return (
-        Action.objects.filter(Q(owner_person=user) | Q(owner_organisation=organisation))
+        Action.objects.visible_to(user)
+        .filter(Q(owner_person=user) | Q(owner_organisation=organisation))
         .select_related(
             "objective__plan__ocg",
             "objective__plan__priority_individual",
@@ -286,6 +301,12 @@ def my_actions(request: HttpRequest) -> HttpResponseBase:
             rows=(rows(a) for a in actions.iterator(chunk_size=500)),
         )
     page = paginate(request, actions)
+    audit.record(
+        AuditAction.LIST,
+        actor=request.user,
+        object_type="plans.action",
+        detail={"page": page.number, "count": page.paginator.count},
+    )
     return render(
         request,
         "plans/my_actions.html",
@@ -297,13 +318,9 @@ def my_actions(request: HttpRequest) -> HttpResponseBase:
 
 
 def visible_disruptions(user: Any) -> QuerySet[Disruption]:
-    """Disruptions of items the person may see, and a partner's own claims."""
-    organisation = user.acting_organisation()
-    return Disruption.objects.filter(
-        Q(ocg__in=Ocg.objects.visible_to(user))
-        | Q(priority_individual__in=PriorityIndividual.objects.visible_to(user))
-        | Q(claimed_for=organisation)
-    )
+    """Disruptions of items the person may see, and a partner's own claims (the declaration
+    on Disruption)."""
+    return Disruption.objects.visible_to(user)
 
 
 @login_required
@@ -376,6 +393,12 @@ def disruption_list(request: HttpRequest) -> HttpResponseBase:
             ),
         )
     page = paginate(request, disruptions)
+    audit.record(
+        AuditAction.LIST,
+        actor=request.user,
+        object_type="plans.disruption",
+        detail={"status": status, "page": page.number, "count": page.paginator.count},
+    )
     return render(
         request,
         "plans/disruptions.html",

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.organisations.models import BilingualName
 from concord.scoring.choices import DimensionGroup, ModelStatus
 from concord.scoring.expressions import Formula, FormulaError
@@ -161,6 +163,9 @@ class Assessment(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    access = Restricted(via=("ocg", "priority_individual", "vulnerability"))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-assessed_at", "-id"]
         indexes = [
@@ -205,6 +210,9 @@ class AssessmentValue(models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey(ScaleLevel, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField(_("rationale"), blank=True)
+
+    access = Restricted(via=("assessment",))
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["dimension__order"]

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from concord.core import audit
 from concord.core.access import open_record
+from concord.core.api import Pagination, Reference, answers
 from concord.core.models import AuditAction
 from concord.threats.filters import OcgFilter, PriorityIndividualFilter, VulnerabilityFilter
 from concord.threats.models import Nominal, Ocg, OcgMember, PriorityIndividual, Vulnerability
@@ -82,8 +83,8 @@ class OcgDetailOut(Schema):
         ]
 
 
-@router.get("/ocgs", response=list[OcgOut], summary="OCGs you may see")
-@paginate(LimitOffsetPagination)
+@router.get("/ocgs", response=answers(list[OcgOut], 422), summary="OCGs you may see")
+@paginate(Pagination)
 def list_ocgs(request: HttpRequest, filters: Query[OcgFilter]) -> object:
     ocgs = filters.filter(
         Ocg.objects.visible_to(request.user)
@@ -101,16 +102,14 @@ def list_ocgs(request: HttpRequest, filters: Query[OcgFilter]) -> object:
 
 @router.get(
     "/ocgs/{reference}",
-    response=OcgDetailOut,
+    response=answers(OcgDetailOut, 404, 422, 428),
     summary="One OCG",
     description="Records outside your own work need a reason in X-Access-Reason (428).",
 )
-def get_ocg(request: HttpRequest, reference: str) -> Ocg:
+def get_ocg(request: HttpRequest, reference: Reference) -> Ocg:
     ocg = open_record(request, Ocg.objects.select_related("owner"), reference=reference.upper())
     ocg.visible_members = list(  # type: ignore[attr-defined]  # read by OcgDetailOut
-        OcgMember.objects.filter(
-            ocg=ocg, nominal__in=Nominal.objects.visible_to(request.user)
-        ).select_related("nominal")
+        OcgMember.objects.visible_to(request.user).filter(ocg=ocg).select_related("nominal")
     )
     return ocg
 
@@ -184,7 +183,7 @@ def _with_visible_links(request: HttpRequest, items: list[Any]) -> list[Any]:
     return items
 
 
-class _LinkedPagination(LimitOffsetPagination):
+class _LinkedPagination(Pagination):
     """Limit/offset pages whose items get their visible links attached (see above)."""
 
     def paginate_queryset(
@@ -206,7 +205,9 @@ def _list(request: HttpRequest, model: Any, filters: Any) -> Any:
     return items.distinct().order_by("reference")
 
 
-@router.get("/pis", response=list[PriorityIndividualOut], summary="Priority individuals")
+@router.get(
+    "/pis", response=answers(list[PriorityIndividualOut], 422), summary="Priority individuals"
+)
 @paginate(_LinkedPagination)
 def list_pis(request: HttpRequest, filters: Query[PriorityIndividualFilter]) -> object:
     return _list(request, PriorityIndividual, filters)
@@ -214,18 +215,20 @@ def list_pis(request: HttpRequest, filters: Query[PriorityIndividualFilter]) -> 
 
 @router.get(
     "/pis/{reference}",
-    response=PriorityIndividualOut,
+    response=answers(PriorityIndividualOut, 404, 422, 428),
     summary="One priority individual",
     description="Records outside your own work need a reason in X-Access-Reason (428).",
 )
-def get_pi(request: HttpRequest, reference: str) -> PriorityIndividual:
+def get_pi(request: HttpRequest, reference: Reference) -> PriorityIndividual:
     pi = open_record(
         request, PriorityIndividual.objects.select_related("owner"), reference=reference.upper()
     )
     return _with_visible_links(request, [pi])[0]  # type: ignore[no-any-return]
 
 
-@router.get("/vulnerabilities", response=list[VulnerabilityOut], summary="Vulnerabilities")
+@router.get(
+    "/vulnerabilities", response=answers(list[VulnerabilityOut], 422), summary="Vulnerabilities"
+)
 @paginate(_LinkedPagination)
 def list_vulnerabilities(request: HttpRequest, filters: Query[VulnerabilityFilter]) -> object:
     return _list(request, Vulnerability, filters).prefetch_related("force_areas")
@@ -233,11 +236,11 @@ def list_vulnerabilities(request: HttpRequest, filters: Query[VulnerabilityFilte
 
 @router.get(
     "/vulnerabilities/{reference}",
-    response=VulnerabilityOut,
+    response=answers(VulnerabilityOut, 404, 422, 428),
     summary="One vulnerability",
     description="Records outside your own work need a reason in X-Access-Reason (428).",
 )
-def get_vulnerability(request: HttpRequest, reference: str) -> Vulnerability:
+def get_vulnerability(request: HttpRequest, reference: Reference) -> Vulnerability:
     vulnerability = open_record(
         request, Vulnerability.objects.select_related("owner"), reference=reference.upper()
     )

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import ProtectedRecord
+from concord.core.queries import RestrictedQuerySet
+from concord.core.restriction import Restricted
 from concord.organisations.models import BilingualName, Organisation
 from concord.threats.choices import (
     EntityKind,
@@ -177,6 +179,9 @@ class OcgMember(models.Model):
     started_on = models.DateField(_("from"), null=True, blank=True)
     ended_on = models.DateField(_("to"), null=True, blank=True)
 
+    access = Restricted(via=("ocg", "nominal"))
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["role", "nominal__surname"]
         constraints = [
@@ -230,6 +235,9 @@ class EntityLink(models.Model):
     link_type = models.CharField(_("link"), max_length=12, choices=LinkType.choices)
     started_on = models.DateField(_("from"), null=True, blank=True)
     ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    access = Restricted(via=("entity", "nominal", "ocg"))
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -134,10 +134,7 @@ def ocg_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ocg = open_record(
         request, Ocg.objects.select_related("owner", "owner__region"), reference=reference.upper()
     )
-    visible_nominals = Nominal.objects.visible_to(request.user)
-    members = OcgMember.objects.filter(ocg=ocg, nominal__in=visible_nominals).select_related(
-        "nominal"
-    )
+    members = OcgMember.objects.visible_to(request.user).filter(ocg=ocg).select_related("nominal")
     can_change = policy.can(request.user, policy.CHANGE, ocg)
     shares = Share.objects.none()
     if can_change:
@@ -307,17 +304,15 @@ def search(request: HttpRequest) -> HttpResponse:
             if key
             else []
         )
-        visible_nominals = Nominal.objects.visible_to(request.user)
-        visible = Ocg.objects.visible_to(request.user)
         entities = list(
             Entity.objects.visible_to(request.user)
             .filter(canonical__in=identifier_forms(query))
             .prefetch_related(
                 Prefetch(
                     "links",
-                    queryset=EntityLink.objects.filter(
-                        Q(nominal__in=visible_nominals) | Q(ocg__in=visible)
-                    ).select_related("nominal", "ocg"),
+                    queryset=EntityLink.objects.visible_to(request.user).select_related(
+                        "nominal", "ocg"
+                    ),
                 )
             )[:50]
         )

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from concord.core import context
 from concord.organisations import services
 from concord.organisations.models import User
 
@@ -29,9 +30,10 @@ class Command(BaseCommand):
         days = options["days"] or settings.API_TOKEN_DAYS
         try:
             # The operator issues it on the person's behalf, so the person is the actor.
-            token, plaintext = services.issue_api_token(
-                actor=person, person=person, name=options["name"], days=days
-            )
+            with context.acting(source="cli"):
+                token, plaintext = services.issue_api_token(
+                    actor=person, person=person, name=options["name"], days=days
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stderr.write(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from concord.core import context
 from concord.organisations import services
 from concord.organisations.models import ApiToken, digest_token
 
@@ -31,5 +32,6 @@ class Command(BaseCommand):
         if not tokens:
             raise CommandError("No matching token.")
         for token in tokens:
-            services.revoke_api_token(actor=token.user, token=token)
+            with context.acting(source="cli"):
+                services.revoke_api_token(actor=token.user, token=token)
             self.stdout.write(f"Revoked {token.prefix}… ({token.name}) of {token.user.username}.")

@@ -1,0 +1,486 @@
+"""Records that show a protected record, registered for the leak matrix: how to make one
+hanging off a Dyfed-Powys record, the text that identifies it, and where it shows.
+
+Every model that declares `access = Restricted(...)` must be here (test_surfaces checks), so a
+new model hanging off an OCG cannot join the code without joining the matrix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from tests.access.registry import RECORD_TYPES
+from tests.factories import organisation, persona
+
+LABEL = "Wrexlington"  # appears nowhere else in the world the tests build
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A record type that shows a protected record."""
+
+    # The protected record it hangs off (a key of RECORD_TYPES).
+    parent: str
+    # make(parent) -> the record; its text carries LABEL where it has text.
+    make: Callable[[Any], Any]
+    # Whether LABEL is shown anywhere (rows without text are checked by query and count).
+    shows_label: bool = True
+    # Pages and API reads of the one record: 404 for those who may not see it.
+    pages: Callable[[Any], list[str]] = field(default=lambda obj: [])
+    # Lists, exports, packs and feeds that must never show LABEL to them.
+    listings: Callable[[Any], list[str]] = field(default=lambda obj: [])
+    # Writes they must be refused (404), leaving the record as it was: (url, JSON payload).
+    writes: Callable[[Any], list[tuple[str, dict[str, Any]]]] = field(default=lambda obj: [])
+    # Only the person it belongs to could ever see it (a notification: dp.lro's own).
+    personal: bool = False
+    # Who is entitled to it, where not whoever may see the record behind (the chair alone).
+    entitled: str = ""
+
+
+def _sc(username: str = "dp.cleared") -> Any:
+    """An SC-vetted Dyfed-Powys analyst: may see the owner's SECRET records."""
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        username=username,
+        organisation=organisation("DYP"),
+        roles=["analyst", "sio", "lro"],
+        vetting_level="SC",
+    )
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _plan(ocg: Any) -> Any:
+    from concord.plans.models import Plan
+
+    plan, _made = Plan.objects.get_or_create(
+        ocg=ocg,
+        defaults={
+            "aim": f"{LABEL} aim",
+            "partner_context": f"{LABEL} context for partners",
+            "next_review_on": timezone.localdate() + dt.timedelta(days=28),
+        },
+    )
+    return plan
+
+
+def _objective(ocg: Any) -> Any:
+    from concord.plans.models import Objective
+
+    return Objective.objects.create(plan=_plan(ocg), strand="pursue", text=f"{LABEL} objective")
+
+
+def make_plan(ocg: Any) -> Any:
+    return _plan(ocg)
+
+
+def make_objective(ocg: Any) -> Any:
+    return _objective(ocg)
+
+
+def make_action(ocg: Any) -> Any:
+    """An action on the plan given to dp.lro herself (NPPV3): ownership of the action must not
+    open a SECRET plan to her (found from outside)."""
+    from concord.plans.models import Action
+
+    return Action.objects.create(
+        objective=_objective(ocg),
+        description=f"{LABEL} action",
+        owner_person=persona("dp.lro"),
+        due_on=timezone.localdate() + dt.timedelta(days=14),
+    )
+
+
+def make_review(ocg: Any) -> Any:
+    from concord.plans.models import PlanReview
+
+    return PlanReview.objects.create(
+        plan=_plan(ocg), reviewed_by=_sc(), reviewed_at=_now(), notes=f"{LABEL} review"
+    )
+
+
+def make_disruption(ocg: Any) -> Any:
+    """Claimed for Dyfed-Powys by its SIO: the claiming organisation's staff must not see a
+    disruption of a SECRET group they are not cleared for (found from outside)."""
+    from concord.plans.models import Disruption, DisruptionImpact
+
+    return Disruption.objects.create(
+        ocg=ocg,
+        strand="pursue",
+        impact=DisruptionImpact.objects.order_by("rank").first(),
+        occurred_on=timezone.localdate(),
+        narrative=f"{LABEL} disruption",
+        claimed_by=persona("dp.sio"),
+        claimed_for=organisation("DYP"),
+        claimed_at=_now(),
+        arrests=3,
+    )
+
+
+def make_transfer(ocg: Any) -> Any:
+    from concord.ownership.models import TransferRequest
+
+    return TransferRequest.objects.create(
+        ocg=ocg,
+        kind="support",
+        from_organisation=organisation("DYP"),
+        to_organisation=organisation("NWROCU"),
+        reason=f"{LABEL} transfer reason",
+        asked="An SIO for six weeks",
+        requested_by=_sc(),
+        requested_at=_now(),
+    )
+
+
+def make_transfer_message(ocg: Any) -> Any:
+    from concord.ownership.models import TransferMessage
+
+    return TransferMessage.objects.create(
+        transfer=make_transfer(ocg), author=_sc(), text=f"{LABEL} query"
+    )
+
+
+def make_handover(ocg: Any) -> Any:
+    from concord.ownership.models import HandoverItem
+
+    return HandoverItem.objects.create(
+        transfer=make_transfer(ocg), topic="risks", text=f"{LABEL} risks", written_by=_sc()
+    )
+
+
+def make_period(ocg: Any) -> Any:
+    from concord.ownership.models import OwnershipPeriod
+
+    return OwnershipPeriod.objects.filter(ocg=ocg).get()
+
+
+def make_appointment(ocg: Any) -> Any:
+    from concord.ownership.models import Appointment
+
+    return Appointment.objects.create(
+        ocg=ocg,
+        role="sio",
+        person=_sc(),
+        organisation=organisation("DYP"),
+        started_on=timezone.localdate(),
+        appointed_by=_sc(),
+    )
+
+
+def make_tasking_message(tasking: Any) -> Any:
+    from concord.ownership.models import TaskingMessage
+
+    return TaskingMessage.objects.create(tasking=tasking, author=_sc(), text=f"{LABEL} question")
+
+
+def make_member(ocg: Any) -> Any:
+    return ocg.members.get()
+
+
+def make_entity_link(entity: Any) -> Any:
+    return entity.links.first()
+
+
+def make_assessment(ocg: Any) -> Any:
+    from concord.scoring import services as scoring
+    from concord.scoring.models import published_model
+
+    model = published_model()
+    chosen = {d.code: d.levels.order_by("order").first().order for d in model.dimensions.all()}
+    return scoring.assess(
+        actor=_sc(),
+        item=ocg,
+        chosen=chosen,
+        rationale=dict.fromkeys(chosen, f"{LABEL} because"),
+        summary=f"{LABEL} summary",
+    )
+
+
+def make_assessment_value(ocg: Any) -> Any:
+    return make_assessment(ocg).values.first()
+
+
+def make_feedback(report: Any) -> Any:
+    from concord.intelligence.models import Feedback
+
+    return Feedback.objects.create(
+        report=report,
+        person=_sc(),
+        organisation=organisation("DYP"),
+        kind="actioned",
+        note=f"{LABEL} feedback",
+    )
+
+
+def make_acceptance(report: Any) -> Any:
+    from concord.intelligence.models import ConditionsAccepted
+
+    return ConditionsAccepted.objects.create(
+        report=report, person=_sc(), conditions=f"{LABEL} conditions", accepted_at=_now()
+    )
+
+
+def make_feed_object(report: Any) -> Any:
+    from concord.intelligence.models import FeedObject
+
+    return FeedObject.objects.create(
+        organisation=organisation("TARIAN"),
+        report=report,
+        stix_id=f"report--{report.reference.lower()}",
+        kind="report",
+        version=_now(),
+        date_added=_now(),
+        body=f'{{"name": "{LABEL}"}}',
+    )
+
+
+def make_received_object(report: Any) -> Any:
+    from concord.intelligence.federation import register_peer
+    from concord.intelligence.models import Peer, ReceivedObject
+    from tests.intelligence.peering import PeerKey
+
+    peer = (
+        Peer.objects.filter(name="tarian").first()
+        or (
+            register_peer(
+                name="tarian",
+                organisation="TARIAN",
+                local_organisation="DYP",
+                url="http://127.0.0.1:9/taxii2/api/",
+                public_key=PeerKey().public,
+            )[0]
+        )
+    )
+    return ReceivedObject.objects.create(
+        peer=peer,
+        stix_id=f"report--{report.reference.lower()}",
+        kind="report",
+        version=_now(),
+        report=report,
+        body={"name": LABEL},
+    )
+
+
+def make_notification(ocg: Any) -> Any:
+    """A message about the record: kept from and hidden from those who may not see it."""
+    from concord.organisations.models import Notification
+
+    return Notification.objects.create(
+        person=persona("dp.lro"),
+        subject=f"{LABEL}: {ocg.reference} changed",
+        link=ocg.get_absolute_url(),
+        about_type=ContentType.objects.get_for_model(ocg),
+        about_id=ocg.pk,
+    )
+
+
+def _forum() -> Any:
+    """A Dyfed-Powys forum whose members include the people the matrix tries."""
+    from concord.meetings.models import Forum
+
+    forum, made = Forum.objects.get_or_create(
+        organisation=organisation("DYP"),
+        name="Dyfed-Powys SOC tasking (matrix)",
+        defaults={"level": "force", "kind": "tactical", "chair": _sc()},
+    )
+    if made:
+        forum.members.set([persona("dp.lro"), persona("nca.tasking"), persona("dp.analyst")])
+    return forum
+
+
+def _meeting() -> Any:
+    from concord.meetings.models import Meeting
+
+    meeting, _made = Meeting.objects.get_or_create(
+        forum=_forum(), defaults={"starts_at": _now() + dt.timedelta(days=2)}
+    )
+    return meeting
+
+
+def make_agenda_item(ocg: Any) -> Any:
+    from concord.meetings.models import AgendaItem
+
+    item = AgendaItem(
+        meeting=_meeting(),
+        position=1,
+        kind="new",
+        title=f"{LABEL} {ocg.reference}",
+        note=f"{LABEL} note",
+        content_type=ContentType.objects.get_for_model(ocg),
+        object_id=ocg.pk,
+    )
+    item.concern(ocg)
+    item.save()
+    return item
+
+
+def make_decision(ocg: Any) -> Any:
+    from concord.meetings.models import Decision
+
+    item = make_agenda_item(ocg)
+    return Decision.objects.create(
+        meeting=item.meeting,
+        item=item,
+        outcome="no_action",
+        rationale=f"{LABEL} rationale",
+        decided_by=_sc(),
+        decided_at=_now(),
+    )
+
+
+def make_meeting_action(ocg: Any) -> Any:
+    from concord.meetings.models import MeetingAction
+
+    item = make_agenda_item(ocg)
+    action = MeetingAction(
+        meeting=item.meeting,
+        item=item,
+        description=f"{LABEL} meeting action",
+        owner=persona("dp.lro"),
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+    )
+    action.concern(ocg)
+    action.save()
+    return action
+
+
+def make_issued_agenda(ocg: Any) -> Any:
+    from concord.meetings.models import IssuedAgenda
+
+    item = make_agenda_item(ocg)
+    return IssuedAgenda.objects.create(
+        meeting=item.meeting,
+        version=IssuedAgenda.objects.filter(meeting=item.meeting).count() + 1,
+        issued_by=_sc(),
+        issued_at=_now(),
+        items=[{"title": item.title}],
+    )
+
+
+def _meeting_surfaces(obj: Any) -> list[str]:
+    meeting = obj.meeting
+    return [
+        f"/meetings/{meeting.pk}/",
+        f"/meetings/{meeting.pk}/pack/",
+        f"/meetings/{meeting.pk}/pack/?format=pdf",
+        f"/meetings/{meeting.pk}/minutes/",
+        f"/meetings/{meeting.pk}/minutes/?format=pdf",
+        f"/meetings/forums/{meeting.forum_id}/",
+        "/notifications/",
+    ]
+
+
+def _plan_surfaces(obj: Any) -> list[str]:
+    return [
+        "/actions/",
+        "/actions/?export=csv",
+        "/actions/?export=xlsx",
+        "/api/v1/actions?limit=1000",
+        "/disruptions/",
+        "/disruptions/?export=csv",
+        "/api/v1/disruptions?limit=1000",
+    ]
+
+
+def _plan_page(obj: Any) -> list[str]:
+    plan = obj.plan if hasattr(obj, "plan") else obj.objective.plan
+    return [f"/plans/ocg/{plan.ocg.reference}/"]
+
+
+def _transfer_surfaces(obj: Any) -> list[str]:
+    return [
+        "/transfers/",
+        "/transfers/?status=all",
+        "/transfers/?export=csv",
+        "/transfers/?export=xlsx",
+        "/api/v1/transfers?limit=1000",
+        "/notifications/",
+    ]
+
+
+DERIVED: dict[str, Derived] = {
+    "ownership.transferrequest": Derived(
+        "ocg",
+        make_transfer,
+        pages=lambda t: [f"/transfers/{t.pk}/", f"/api/v1/transfers/{t.pk}"],
+        listings=_transfer_surfaces,
+        writes=lambda t: [
+            (f"/api/v1/transfers/{t.pk}/decision", {"decision": "decline", "reason": "x" * 12})
+        ],
+    ),
+    "ownership.transfermessage": Derived(
+        "ocg", make_transfer_message, pages=lambda m: [f"/transfers/{m.transfer_id}/"]
+    ),
+    "ownership.handoveritem": Derived(
+        "ocg", make_handover, pages=lambda h: [f"/transfers/{h.transfer_id}/"]
+    ),
+    "ownership.ownershipperiod": Derived("ocg", make_period, shows_label=False),
+    "ownership.appointment": Derived("ocg", make_appointment, shows_label=False),
+    "ownership.taskingmessage": Derived(
+        "tasking", make_tasking_message, pages=lambda m: [f"/tasking/{m.tasking.reference}/"]
+    ),
+    "plans.plan": Derived(
+        "ocg",
+        make_plan,
+        pages=lambda p: [f"/plans/ocg/{p.ocg.reference}/", f"/api/v1/plans/ocg/{p.ocg.reference}"],
+        listings=_plan_surfaces,
+    ),
+    "plans.objective": Derived("ocg", make_objective, pages=_plan_page, listings=_plan_surfaces),
+    "plans.action": Derived(
+        "ocg",
+        make_action,
+        pages=_plan_page,
+        listings=_plan_surfaces,
+        writes=lambda a: [(f"/api/v1/actions/{a.pk}", {"status": "done", "outcome": "Done it"})],
+    ),
+    "plans.planreview": Derived("ocg", make_review, pages=_plan_page, listings=_plan_surfaces),
+    "plans.disruption": Derived(
+        "ocg",
+        make_disruption,
+        listings=_plan_surfaces,
+        writes=lambda d: [
+            (f"/api/v1/disruptions/{d.pk}/validation", {"validate_it": True, "reason": ""})
+        ],
+    ),
+    "threats.ocgmember": Derived("ocg", make_member, shows_label=False),
+    "threats.entitylink": Derived("entity", make_entity_link, shows_label=False),
+    "scoring.assessment": Derived(
+        "ocg",
+        make_assessment,
+        pages=lambda a: [f"/assessments/ocg/{a.ocg.reference}/"],
+        listings=lambda a: ["/priorities/", "/priorities/?export=csv"],
+    ),
+    "scoring.assessmentvalue": Derived("ocg", make_assessment_value, shows_label=False),
+    "intelligence.feedback": Derived("report", make_feedback, shows_label=False),
+    "intelligence.conditionsaccepted": Derived("report", make_acceptance, shows_label=False),
+    "intelligence.feedobject": Derived("report", make_feed_object, shows_label=False),
+    "intelligence.receivedobject": Derived("report", make_received_object, shows_label=False),
+    "organisations.notification": Derived(
+        "ocg", make_notification, listings=lambda n: ["/notifications/", "/"], personal=True
+    ),
+    "meetings.agendaitem": Derived("ocg", make_agenda_item, listings=_meeting_surfaces),
+    "meetings.decision": Derived("ocg", make_decision, listings=_meeting_surfaces),
+    "meetings.meetingaction": Derived("ocg", make_meeting_action, listings=_meeting_surfaces),
+    "meetings.issuedagenda": Derived(
+        "ocg",
+        make_issued_agenda,
+        shows_label=False,
+        listings=_meeting_surfaces,
+        entitled="dp.cleared",
+    ),
+}
+
+# Models that declare access only through party rules (no protected record behind them): the
+# matrix checks them as parties, not as records hanging off one.
+PARTY_ONLY = {"meetings.forum", "meetings.meeting"}
+
+assert set(RECORD_TYPES) >= {d.parent for d in DERIVED.values()}
