@@ -19,7 +19,6 @@ HOSTILE = [
     "threats.ocg: 1 ",
     "threats.ocg:0x1",
     "threats.ocg:\u0661",  # an Arabic-Indic digit one
-    "threats.ocg:\x00",
     "threats.ocg:99999999999999999999999999",  # past any 64-bit id
     "threats.ocg:9223372036854775808",
     "threats.ocg:1:2",
@@ -43,6 +42,14 @@ def test_a_malformed_or_unknown_record_answers_404(client, cast, record):
         f"/access-reason/?record={record}", {"reason": "Checking links to a firearms case"}
     )
     assert posted.status_code == 404
+
+
+def test_a_nul_in_the_record_key_is_refused_before_it_is_read(client, cast):
+    """A NUL never reaches the lookup (PostgreSQL stores none): 400 with the reason."""
+    client.force_login(cast("dp.lro"))
+    response = client.get("/access-reason/", {"record": "threats.ocg:\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
 
 
 def test_a_record_outside_ones_reach_answers_404_like_one_that_does_not_exist(client, cast):
