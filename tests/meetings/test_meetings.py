@@ -146,6 +146,10 @@ def test_minutes_and_invitation(client, cast, meeting, escalation):
         due_on=timezone.localdate() + dt.timedelta(days=7),
     )
     services.record_attendance(actor=chair, meeting=meeting, people=[chair])
+    with pytest.raises(ValidationError, match="recorded as held from that day"):
+        services.mark_held(actor=chair, meeting=meeting)  # it is in three days
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
+    meeting.refresh_from_db()
     services.mark_held(actor=chair, meeting=meeting)
     client.force_login(chair)
     minutes = client.get(f"/meetings/{meeting.pk}/minutes/").content.decode()

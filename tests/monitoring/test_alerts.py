@@ -571,3 +571,22 @@ def test_a_declaration_with_bad_input_shows_an_error_and_records_nothing(
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not DeclaredAssociation.objects.exists()
+
+
+@pytest.mark.parametrize("kind", [AlertKind.BULK_VIEWING, AlertKind.ASSOCIATION_SEARCH])
+def test_an_auditor_opens_every_kind_of_alert_whatever_its_evidence(
+    cast, signed_in, django_capture_on_commit_callbacks, kind
+):
+    """The evidence of bulk-viewing and declared-association alerts has no path (a view, a
+    search): the page showed 500 for them (issue 12, defect 1)."""
+    person = cast("dp.analyst")
+    set_rule(AlertKind.BULK_VIEWING, threshold=3, window_minutes=10)
+    services.declare_association(actor=person, name="Dylan Pritchard", relationship="relative")
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            view(person, i)
+        search(person, "pritchard dylan")
+    alert = alerts(kind, person).get()
+    response = signed_in(cast("psd.auditor")).get(f"/audit/alerts/{alert.pk}/")
+    assert response.status_code == 200
+    assert alert.get_kind_display() in response.content.decode()

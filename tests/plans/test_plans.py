@@ -353,3 +353,47 @@ def test_an_overdue_plan_review_shows_on_the_group_page(client, cast, gmp_group)
     plan.next_review_on = timezone.localdate() - dt.timedelta(days=1)
     plan.save()
     assert "Review overdue" in client.get(f"/ocgs/{ocg.reference}/").content.decode()
+
+
+def test_reading_a_plan_makes_no_plan(cast, signed_in):
+    """Opening an item's page, its plan page or the plan API (GETs) leaves no plan row; the
+    first change makes it (issue 12, defect 8)."""
+    from concord.plans.models import Plan
+    from tests.access.registry import make_ocg
+
+    ocg = make_ocg("DYP", "OFFICIAL", False)
+    client = signed_in(cast("dp.lro"))
+    for url in (f"/ocgs/{ocg.reference}/", f"/plans/ocg/{ocg.reference}/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/api/v1/plans/ocg/{ocg.reference}").status_code == 200
+    assert not Plan.objects.filter(ocg=ocg).exists()
+    response = client.post(
+        f"/plans/ocg/{ocg.reference}/",
+        {"step": "objective", "objective-strand": "pursue", "objective-text": "Disrupt supply"},
+    )
+    assert response.status_code == 302
+    assert Plan.objects.filter(ocg=ocg).count() == 1
+
+
+def test_an_action_cannot_be_due_in_the_past(cast, gmp_group):
+    """Issue 12, defect 7: the due date is checked, named, and nothing is added."""
+    from django.core.exceptions import ValidationError
+
+    from concord.plans.models import Action
+
+    lro = cast("gmp.lro")
+    ocg, _council = gmp_group
+    objective = services.add_objective(
+        actor=lro, item=ocg, strand="protect", text="Protect the two estates"
+    )
+    before = Action.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.add_action(
+            actor=lro,
+            objective=objective,
+            description="Visit the estates",
+            due_on=timezone.localdate() - dt.timedelta(days=1),
+            owner_person=lro,
+        )
+    assert "due_on" in refused.value.message_dict
+    assert Action.objects.count() == before

@@ -257,3 +257,28 @@ def test_the_assess_page_is_404_to_those_who_only_see_the_ocg(client, cast):
         f"/ocgs/{ocg.reference}/assess/", HTTP_X_ACCESS_REASON="Regional review of the picture"
     )
     assert response.status_code == 404
+
+
+def test_an_unchanged_assessment_must_say_why_it_is_confirmed(cast):
+    """Issue 12, defect 6: the same levels and rationale again, with no summary, are refused
+    (naming the field) and leave the re-assessment clock where it was."""
+    ocg = make_ocg("DYP", "OFFICIAL", False)
+    analyst = cast("dp.analyst")
+    chosen = middle(published_model())
+    services.assess(actor=analyst, item=ocg, chosen=chosen, rationale={"scope": "Two towns"})
+    ocg.refresh_from_db()
+    due = ocg.review_due_on
+    with pytest.raises(ValidationError) as exc:
+        services.assess(actor=analyst, item=ocg, chosen=chosen, rationale={"scope": "Two towns"})
+    assert "summary" in exc.value.message_dict
+    assert Assessment.objects.filter(ocg=ocg).count() == 1
+    ocg.refresh_from_db()
+    assert ocg.review_due_on == due
+    services.assess(
+        actor=analyst,
+        item=ocg,
+        chosen=chosen,
+        rationale={"scope": "Two towns"},
+        summary="Reviewed with the FIB: no change in reach or harm",
+    )
+    assert Assessment.objects.filter(ocg=ocg).count() == 2

@@ -306,7 +306,15 @@ def complete_action(*, actor: Any, action: MeetingAction, outcome: str) -> Meeti
 
 @transaction.atomic
 def mark_held(*, actor: Any, meeting: Meeting) -> Meeting:
+    """Record that the meeting took place: not before the day it was called for."""
     _require_runner(actor, meeting.forum)
+    if timezone.localtime(meeting.starts_at).date() > timezone.localdate():
+        raise ValidationError(
+            _("The meeting is on %(date)s: it can be recorded as held from that day.")
+            % {"date": timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y")}
+        )
+    if meeting.status == MeetingStatus.HELD:
+        raise ValidationError(_("The meeting is already recorded as held."))
     meeting.status, meeting.held_at = MeetingStatus.HELD, timezone.now()
     meeting.save(update_fields=["status", "held_at"])
     _audit(actor, meeting, "held")

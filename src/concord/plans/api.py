@@ -169,10 +169,10 @@ def get_plan(request: HttpRequest, kind: ItemKind, reference: Reference) -> dict
     item = _item(request, kind, reference)
     if not services.may_change_plan(request.user, item):
         raise Http404  # partners reach their actions through /actions, never the whole plan
-    plan = services.plan_for(item)
+    plan = services.plan_or_blank(item)
     objectives = (
         Objective.objects.visible_to(request.user)
-        .filter(plan=plan)
+        .filter(plan_id=plan.pk)
         .prefetch_related("actions__owner_person", "actions__owner_organisation")
     )
     return {

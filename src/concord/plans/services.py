@@ -34,8 +34,20 @@ from concord.plans.models import Action, Disruption, DisruptionImpact, Objective
 from concord.threats.models import RegisterItem
 
 
+def plan_or_blank(item: RegisterItem) -> Plan:
+    """The item's plan to read: the saved one, or a blank one not saved (reading a plan must
+    not make one; the first change does, through `plan_for`)."""
+    found = Plan.objects.filter(**{subject_field(item): item}).first()
+    if found is not None:
+        return found
+    return Plan(
+        **{subject_field(item): item},
+        next_review_on=timezone.localdate() + dt.timedelta(days=28),
+    )
+
+
 def plan_for(item: RegisterItem) -> Plan:
-    """The item's plan, made empty on first use."""
+    """The item's plan, made empty on first change."""
     plan, _created = Plan.objects.get_or_create(
         **{subject_field(item): item},
         defaults={"next_review_on": timezone.localdate() + dt.timedelta(days=28)},
@@ -167,6 +179,8 @@ def add_action(
         raise ValidationError({"owner": _("Give the action to one person or one agency.")})
     if len(description.strip()) < 5:
         raise ValidationError({"description": _("Describe the action.")})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The due date cannot be in the past.")})
     if owner_person is not None and not owner_person.is_active:
         raise ValidationError({"owner": _("That person cannot take actions.")})
     action = Action.objects.create(

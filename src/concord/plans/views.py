@@ -59,7 +59,7 @@ def totals(disruptions: QuerySet[Disruption]) -> dict[str, Any]:
 
 def panel(request: HttpRequest, item: RegisterItem) -> SafeString:
     """The plan by strand, on the OCG or PI page."""
-    plan = services.plan_for(item) if services.may_change_plan(request.user, item) else None
+    plan = services.plan_or_blank(item) if services.may_change_plan(request.user, item) else None
     objectives = list(_objectives(request.user, item))
     return render_to_string(
         "plans/panel.html",
@@ -105,7 +105,7 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     for those who may change it."""
     item = _item(request, kind, reference)
     may_change = services.may_change_plan(request.user, item)
-    plan = services.plan_for(item)
+    plan = services.plan_or_blank(item)
     forms: dict[str, Any] = {
         "context": plan_forms.PlanContextForm(
             prefix="context",
@@ -156,7 +156,7 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
                 for value, label in Strand.choices
             ],
             "objectives": objectives,
-            "reviews": plan.reviews.select_related("reviewed_by")[:10],
+            "reviews": plan.reviews.select_related("reviewed_by")[:10] if plan.pk else [],
             "disruptions": disruptions,
             "totals": totals(disruptions),
             "statuses": ActionStatus.choices,

@@ -120,6 +120,7 @@ def assess(
         raise PermissionDenied(_("You cannot assess this record."))
     model = model or published_model()
     levels = _levels_for(model, chosen)
+    _require_news(item, model, levels, rationale, summary)
     scored = score(model, levels)
     before = {"band": item.band, "risk_score": str(item.risk_score or "")}
     assessment = Assessment.objects.create(
@@ -155,6 +156,36 @@ def assess(
         detail={"assessment": assessment.pk, "model": str(model)},
     )
     return assessment
+
+
+def _require_news(
+    item: RegisterItem,
+    model: ScoringModel,
+    levels: Mapping[str, ScaleLevel],
+    rationale: Mapping[str, str],
+    summary: str,
+) -> None:
+    """An assessment that changes no level and no rationale of the last one must say why it
+    is confirmed (the summary): otherwise it would restart the re-assessment clock unread."""
+    last = (
+        Assessment.objects.filter(**{subject_field(item): item}, model=model)
+        .prefetch_related("values__dimension")
+        .order_by("-assessed_at", "-id")
+        .first()
+    )
+    if last is None or summary.strip():
+        return
+    before = {v.dimension.code: (v.level_id, v.rationale) for v in last.values.all()}
+    after = {code: (level.pk, rationale.get(code, "").strip()) for code, level in levels.items()}
+    if before == after:
+        raise ValidationError(
+            {
+                "summary": _(
+                    "Nothing has changed since the last assessment: say why it is confirmed "
+                    "in the summary."
+                )
+            }
+        )
 
 
 def require_register_writer(actor: Any) -> None:
