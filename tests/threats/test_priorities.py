@@ -211,8 +211,10 @@ def test_history_shows_who_changed_what_and_the_trend(client, cast):
     assert "<polyline" in page
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for _ in range(4):
-        services.assess(actor=analyst, item=pi, chosen=raised, rationale={})
+    for n in range(4):
+        services.assess(
+            actor=analyst, item=pi, chosen=raised, rationale={}, summary=f"Confirmed, review {n}"
+        )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
