@@ -55,6 +55,15 @@ def remember_reason(request: HttpRequest, obj: Any, reason: str) -> None:
     request.session[SESSION_KEY] = reasons
 
 
+def visible_one(user: Any, queryset: models.QuerySet[M], **lookup: Any) -> M:
+    """The one row of `queryset` that `user` may see and `lookup` names, or Http404."""
+    model = queryset.model
+    try:
+        return queryset.filter(policy.visible_q(model, policy.viewer_for(user))).get(**lookup)
+    except model.DoesNotExist:  # type: ignore[attr-defined]  # every concrete model has it
+        raise Http404 from None
+
+
 def open_record(
     request: HttpRequest,
     queryset: models.QuerySet[M],
@@ -70,11 +79,7 @@ def open_record(
     but only through a share or a wider role and have not said why.
     """
     user = request.user
-    model = queryset.model
-    try:
-        obj = queryset.filter(policy.visible_q(model, policy.viewer_for(user))).get(**lookup)
-    except model.DoesNotExist:  # type: ignore[attr-defined]  # every concrete model has it
-        raise Http404 from None
+    obj = visible_one(user, queryset, **lookup)
     if action != policy.VIEW and not policy.can(user, action, obj):
         raise Http404
     reason = ""
@@ -102,8 +107,8 @@ def open_through(
     user = request.user
     model = queryset.model
     try:
-        obj = queryset.filter(policy.visible_q(model, policy.viewer_for(user))).get(**lookup)
-    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]  # every concrete model has it
+        obj = visible_one(user, queryset, **lookup)
+    except (ValueError, TypeError):  # a malformed lookup value finds nothing either
         raise Http404 from None
     reasons = []
     for record in protected_records(obj):

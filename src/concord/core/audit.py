@@ -440,7 +440,11 @@ def trigger_sql(vendor: str, table: str) -> list[str]:
             f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
             "BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: DELETE refused'); END",
         ]
-    raise NotImplementedError(f"no audit triggers for {vendor}")  # only SQLite and PostgreSQL
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"Concord runs on SQLite or PostgreSQL; it has no append-only audit triggers for {vendor}"
+    )
 
 
 def drop_trigger_sql(vendor: str, table: str) -> list[str]:

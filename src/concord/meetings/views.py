@@ -29,11 +29,6 @@ from concord.meetings.models import AgendaItem, Decision, Forum, Meeting, Meetin
 from concord.organisations.models import User
 
 
-def forums_for(user: Any) -> QuerySet[Forum]:
-    """Forums a person sits on, chairs, or whose organisation runs or belongs to them."""
-    return Forum.objects.visible_to(user).select_related("organisation", "chair")
-
-
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related(
@@ -86,7 +81,11 @@ def highest_marking(items: list[AgendaItem]) -> str:
 
 @login_required
 def forum_list(request: HttpRequest) -> HttpResponse:
-    forums = list(forums_for(request.user).prefetch_related("meetings"))
+    forums = list(
+        Forum.objects.visible_to(request.user)
+        .select_related("organisation", "chair")
+        .prefetch_related("meetings")
+    )
     audit.record(
         AuditAction.LIST,
         actor=request.user,
@@ -98,7 +97,9 @@ def forum_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = get_object_or_404(forums_for(request.user), pk=pk)
+    forum = get_object_or_404(
+        Forum.objects.visible_to(request.user).select_related("organisation", "chair"), pk=pk
+    )
     if request.method == "POST":
         try:
             starts = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))

@@ -17,7 +17,7 @@ from concord.ownership.models import SUBJECT_FIELDS
 from concord.plans import services
 from concord.plans.choices import ActionStatus, Strand
 from concord.plans.models import Action, Disruption, Objective
-from concord.plans.views import actions_of, visible_disruptions
+from concord.plans.views import actions_of
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 
 router = Router(tags=["4P plans"])
@@ -222,7 +222,9 @@ def update_action(request: HttpRequest, pk: Id, payload: ProgressIn) -> Action:
 @paginate(Pagination)
 def list_disruptions(request: HttpRequest) -> Any:
     audit.record(AuditAction.LIST, actor=request.user, object_type="plans.disruption")
-    return visible_disruptions(request.user).select_related("ocg", "priority_individual", "impact")
+    return Disruption.objects.visible_to(request.user).select_related(
+        "ocg", "priority_individual", "impact"
+    )
 
 
 @router.post(
@@ -261,7 +263,7 @@ def claim_disruption(request: HttpRequest, payload: DisruptionIn) -> Status[Disr
     summary="Validate or reject a claim",
 )
 def validate_disruption(request: HttpRequest, pk: Id, payload: ValidationIn) -> Disruption:
-    disruption = visible_disruptions(request.user).filter(pk=pk).first()
+    disruption = Disruption.objects.visible_to(request.user).filter(pk=pk).first()
     if disruption is None:
         raise Http404
     return services.validate_disruption(

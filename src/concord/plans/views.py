@@ -317,18 +317,12 @@ def my_actions(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def visible_disruptions(user: Any) -> QuerySet[Disruption]:
-    """Disruptions of items the person may see, and a partner's own claims (the declaration
-    on Disruption)."""
-    return Disruption.objects.visible_to(user)
-
-
 @login_required
 def disruption_list(request: HttpRequest) -> HttpResponseBase:
     """Disruptions you may see, with validated totals; validation by a second person here."""
     if request.method == "POST":
         disruption = (
-            visible_disruptions(request.user)
+            Disruption.objects.visible_to(request.user)
             .filter(pk=_int(request.POST.get("disruption")))
             .first()
         )
@@ -354,7 +348,7 @@ def disruption_list(request: HttpRequest) -> HttpResponseBase:
             )
         return redirect(request.get_full_path())
     status = request.GET.get("status", "")
-    disruptions = visible_disruptions(request.user).select_related(
+    disruptions = Disruption.objects.visible_to(request.user).select_related(
         "ocg", "priority_individual", "impact", "claimed_by", "claimed_for", "validated_by"
     )
     if status in DisruptionStatus.values:
@@ -406,7 +400,7 @@ def disruption_list(request: HttpRequest) -> HttpResponseBase:
             "page_obj": page,
             "status": status,
             "statuses": DisruptionStatus.choices,
-            "totals": totals(visible_disruptions(request.user)),
+            "totals": totals(Disruption.objects.visible_to(request.user)),
             "impacts": DisruptionImpact.objects.all(),
             "can_validate": not policy.viewer_for(request.user).is_partner,
         },
