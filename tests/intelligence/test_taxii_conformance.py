@@ -192,6 +192,33 @@ class TestMatchFilters:
         versions = reader.get(url + "versions/").json()["versions"]
         assert versions == [o["modified"] for o in both]
 
+    @pytest.mark.parametrize("microsecond", [0, 120000, 32990, 123456])
+    def test_manifest_and_versions_name_the_version_the_object_carries(
+        self, reader, cast, microsecond
+    ):
+        # STIX writes `modified` with trailing zeros dropped (to no fewer than three digits),
+        # so a version written with all six digits would name no version a client can match.
+        report = IntelReport.objects.get()
+        changed = report.updated_at.replace(microsecond=microsecond) + dt.timedelta(hours=1)
+        IntelReport.objects.filter(pk=report.pk).update(updated_at=changed)
+        report.refresh_from_db()
+        services.disseminate(
+            actor=cast("dp.analyst"), report=report, to=[organisation("TARIAN")], purpose="Again"
+        )
+        report_id = stix.report_id(report.reference)
+        url = f"{EXCHANGE_URL}objects/{report_id}/"
+        served = [
+            o["modified"] for o in reader.get(url, {"match[version]": "all"}).json()["objects"]
+        ]
+        assert len(served) == 2
+        versions = reader.get(url + "versions/").json()["versions"]
+        manifest = reader.get(EXCHANGE_URL + "manifest/", {"match[id]": report_id}).json()
+        assert versions == served
+        assert [m["version"] for m in manifest["objects"]] == served[-1:]
+        for version in served:
+            named = reader.get(url, {"match[version]": version}).json()["objects"]
+            assert [o["modified"] for o in named] == [version]
+
 
 class TestMethods:
     """Each resource answers only the methods sections 4 and 5 give it; anything else is 405

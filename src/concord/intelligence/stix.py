@@ -9,6 +9,7 @@ gives the same objects: what federation relies on to stay idempotent.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +25,16 @@ NAMESPACE = uuid.UUID("8f6d3a52-5a0e-4c5e-9d0b-0c0a4c6f2f11")
 CREATED = "2026-01-01T00:00:00.000Z"  # fixed, so the definitions are the same everywhere
 GRADING_SCHEMA = "https://concord.invalid/stix/extensions/3x5x2/v1"
 GRADING_EXTENSION_ID = f"extension-definition--{uuid.uuid5(NAMESPACE, 'extension:3x5x2')}"
+
+
+def timestamp(value: dt.datetime) -> str:
+    """A `modified` time written exactly as the `stix2` library writes it in an object
+    (millisecond precision or better, trailing zeros dropped), so that a TAXII manifest or
+    versions list names the same version string the object carries."""
+    written: str = stix2.utils.format_datetime(
+        stix2.utils.STIXdatetime(value, precision="millisecond", precision_constraint="min")
+    )
+    return written
 
 
 def _id(kind: str, key: str) -> str:

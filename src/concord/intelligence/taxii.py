@@ -40,7 +40,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from concord.core import audit
 from concord.core.models import AuditAction
-from concord.intelligence import feed, ingest, signing
+from concord.intelligence import feed, ingest, signing, stix
 from concord.intelligence.models import FeedObject, Peer, SharingGroup, TaxiiStatus
 from concord.organisations.auth import user_for_token
 from concord.organisations.models import Organisation, User
@@ -319,8 +319,6 @@ def _collection_rows(user: User, collection_id: str) -> QuerySet[FeedObject]:
     peer = _peer(user)
     rows = feed.readable(user, owners=owners, peer_id=peer.pk if peer else None)
     if owners is not None:
-        from concord.intelligence import stix  # stix2 is slow to import: only when needed
-
         members = [stix.identity_id(code) for code in owners.values_list("code", flat=True)]
         rows = rows.filter(~Q(kind="identity", report__isnull=True) | Q(stix_id__in=members))
     return rows
@@ -537,7 +535,7 @@ def versions(request: HttpRequest, user: User, collection_id: str, object_id: st
     limit = _limit(request)
     page, more = listed[:limit], len(listed) > limit
     _audit_export(user, collection_id, page, "versions")
-    body: dict[str, Any] = {"more": more, "versions": [_stamp(row.version) for row in page]}
+    body: dict[str, Any] = {"more": more, "versions": [stix.timestamp(row.version) for row in page]}
     if more:
         body["next"] = _stamp(page[-1].date_added)
     return _json(body, headers=_range_headers(page))
@@ -555,7 +553,7 @@ def manifest(request: HttpRequest, user: User, collection_id: str) -> HttpRespon
             {
                 "id": row.stix_id,
                 "date_added": _stamp(row.date_added),
-                "version": _stamp(row.version),
+                "version": stix.timestamp(row.version),
                 "media_type": STIX,
             }
             for row in page
