@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from concord.intelligence import feed, ingest, signing
 from concord.intelligence.models import FeedObject, Peer, SyncCursor
-from concord.intelligence.taxii import EXCHANGE, STIX, TAXII, _stamp
+from concord.intelligence.taxii import EXCHANGE, STIX, TAXII, stamp
 
 Progress = Callable[[str, int], None]
 
@@ -179,7 +179,7 @@ def push(peer: Peer, client: Client, result: SyncResult, progress: Progress | No
         status = client.add(text)
         if status.get("status") != "complete" or status.get("failure_count"):
             raise SyncError(f"{peer.name} did not take the bundle: {status}")
-        cursor.position = _stamp(page[-1].date_added)
+        cursor.position = stamp(page[-1].date_added)
         cursor.save(update_fields=["position", "updated_at"])
         result.pushed += len(page)
         result.pages += 1

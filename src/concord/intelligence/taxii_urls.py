@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from concord.intelligence import taxii
+from concord.intelligence.taxii import views as taxii
 
 app_name = "taxii"
 urlpatterns = [
