@@ -407,6 +407,21 @@ def _transfer_surfaces(obj: Any) -> list[str]:
     ]
 
 
+def make_demand(ocg: Any) -> Any:
+    from concord.capabilities.models import Capability, Demand
+
+    return Demand.objects.create(
+        ocg=ocg,
+        capability=Capability.objects.current().get(code="technical-surveillance"),
+        amount=1,
+        starts=timezone.localdate(),
+        ends=timezone.localdate() + dt.timedelta(weeks=6),
+        source="tasking",
+        requested_by=organisation("DYP"),
+        notes=LABEL,
+    )
+
+
 DERIVED: dict[str, Derived] = {
     "ownership.transferrequest": Derived(
         "ocg",
@@ -424,6 +439,7 @@ DERIVED: dict[str, Derived] = {
         "ocg", make_handover, pages=lambda h: [f"/transfers/{h.transfer_id}/"]
     ),
     "ownership.ownershipperiod": Derived("ocg", make_period, shows_label=False),
+    "capabilities.demand": Derived("ocg", make_demand, shows_label=False),
     "ownership.appointment": Derived("ocg", make_appointment, shows_label=False),
     "ownership.taskingmessage": Derived(
         "tasking", make_tasking_message, pages=lambda m: [f"/tasking/{m.tasking.reference}/"]
@@ -482,5 +498,16 @@ DERIVED: dict[str, Derived] = {
 # Models that declare access only through party rules (no protected record behind them): the
 # matrix checks them as parties, not as records hanging off one.
 PARTY_ONLY = {"meetings.forum", "meetings.meeting"}
+# Declaring models scoped by organisation rather than by a protected record (capacity and
+# funding: a force sees its own and its ROCU's, a ROCU its region's, the NCA the nation's);
+# tests/capabilities/test_capacity.py checks who sees them.
+SCOPED = {
+    "capabilities.unit",
+    "capabilities.post",
+    "capabilities.fundingstream",
+    "capabilities.fundingyear",
+    "capabilities.forcecontribution",
+    "capabilities.postfunding",
+}
 
 assert set(RECORD_TYPES) >= {d.parent for d in DERIVED.values()}

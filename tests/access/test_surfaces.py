@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
 
 from concord.core.restriction import declaration, is_restricted, paths_to_protected
 from concord.threats.models import Ocg
-from tests.access.derived import DERIVED, PARTY_ONLY
+from tests.access.derived import DERIVED, PARTY_ONLY, SCOPED
 from tests.access.registry import RECORD_TYPES
 from tests.access.test_matrix import REASON, client_for, outsider, refused
 
@@ -220,7 +220,7 @@ def test_every_model_that_shows_a_protected_record_declares_its_path():
 
 def test_every_declaring_model_is_in_the_matrix():
     declared = {m._meta.label_lower for m in apps.get_models() if declaration(m) is not None}
-    assert declared == set(DERIVED) | PARTY_ONLY
+    assert declared == set(DERIVED) | PARTY_ONLY | SCOPED
 
 
 @isolate_apps("tests")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "concord.ownership",
     "concord.plans",
     "concord.meetings",
+    "concord.capabilities",
     "concord.intelligence",
     "concord.monitoring",
 ]

@@ -324,6 +324,7 @@ class Act(StrEnum):
     CHAIR_FORUM = "chair_forum"
     REVIEW_ALERT = "review_alert"
     ADMINISTER_ORGANISATION = "administer_organisation"
+    MANAGE_CAPACITY = "manage_capacity"
 
 
 Rule = Callable[[Any, Any], bool]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CapabilitiesConfig(AppConfig):
+    """Capabilities, units, posts, funding streams, demand, allocation and gaps."""
+
+    name = "concord.capabilities"
+    label = "capabilities"
+    verbose_name = _("Capability and capacity")
+
+    def ready(self) -> None:
+        from concord.capabilities import services  # noqa: F401  # defines named actions
