@@ -275,3 +275,7 @@ BAND_NEEDS: list[tuple[str, str, str]] = [
     ("3C", "force-intelligence", "2"),
     ("3C", "neighbourhood-soc", "4"),
 ]
+
+# Officers (full-time, after abstraction) one unit of capacity takes, where the unit is not
+# hours and not a team of the capability's team size: an undercover deployment a month.
+FTE_PER_UNIT: dict[str, str] = {"undercover": "0.5"}

@@ -115,6 +115,18 @@ class Capability(BilingualName):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("For capabilities counted in teams: the smallest team that can deploy."),
     )
+    fte_per_unit = models.DecimalField(
+        _("officers a unit of capacity takes"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "For capabilities counted in teams or deployments: the full-time officers, after "
+            "abstraction, one team or one deployment a month takes (a team's size by default)."
+        ),
+    )
     description = models.TextField(_("description"), max_length=2000, blank=True)
     description_cy = models.TextField(_("description in Welsh"), max_length=2000, blank=True)
     criminality_types = models.ManyToManyField(

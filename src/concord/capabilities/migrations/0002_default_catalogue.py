@@ -36,6 +36,7 @@ def load(apps, schema_editor):
             unit=unit,
             vetting=vetting,
             team_size=team_size,
+            fte_per_unit=Decimal(defaults.FTE_PER_UNIT[code]) if code in defaults.FTE_PER_UNIT else None,
             strands=strands,
             description=description,
         )
