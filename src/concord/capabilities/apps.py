@@ -11,3 +11,7 @@ class CapabilitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.capabilities import services  # noqa: F401  # defines named actions
+        from concord.capabilities.seed import STEP
+        from concord.core import seeding
+
+        seeding.register(STEP)

@@ -1,7 +1,7 @@
 """Capacity over time, as it follows from the posts: what each organisation can bring of each
 capability on a day, in the capability's unit, and what is lost when a funding stream ends.
 
-A post brings its contracted hours × FTE, less training and leave, while it exists and is
+A post brings its contracted hours times its FTE, less training and leave, while it exists and is
 filled. A capability counted in hours sums those hours; one counted in teams or deployments
 turns the available full-time officers into whole units (`Capability.fte_per_unit`, a team's
 size by default): half a team cannot deploy.
