@@ -12,6 +12,9 @@ class CapabilitiesConfig(AppConfig):
     def ready(self) -> None:
         from concord.capabilities import services  # noqa: F401  # defines named actions
         from concord.capabilities.seed import STEP
+        from concord.capabilities.views import sees_capacity
         from concord.core import seeding
+        from concord.web.navigation import NavItem, register
 
         seeding.register(STEP)
+        register(NavItem("capabilities:list", _("Capability"), order=26, visible=sees_capacity))

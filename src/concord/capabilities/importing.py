@@ -39,9 +39,24 @@ from concord.core import policy
 from concord.core.choices import VettingLevel
 from concord.core.policy import Act
 from concord.organisations.models import Organisation
-from concord.scoring.importing import read_table
+from concord.scoring.importing import MAX_BYTES, read_table
 
 SHARE = re.compile(r"([A-Za-z0-9_-]+)\s*[:= ]\s*([0-9]+(?:\.[0-9]+)?%?)")
+COLUMNS = (
+    "unit",
+    "capability",
+    "post",
+    "role",
+    "fte",
+    "hours",
+    "vetting",
+    "status",
+    "starts",
+    "ends",
+    "training",
+    "leave",
+    "funding",
+)
 REQUIRED = ("unit", "capability", "post", "role", "fte", "hours", "vetting", "starts")
 # Which column a service's field error belongs to.
 COLUMN_OF = {
@@ -51,6 +66,9 @@ COLUMN_OF = {
     "capability": "capability",
     "name": "unit",
 }
+
+
+__all__ = ["COLUMNS", "MAX_BYTES", "REQUIRED", "Result", "import_posts"]
 
 
 @dataclass

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from concord.capabilities import views
+
+app_name = "capabilities"
+urlpatterns = [
+    path("capabilities/", views.capability_list, name="list"),
+    path("capabilities/posts/", views.post_list, name="posts"),
+    path("capabilities/funding/", views.stream_list, name="funding"),
+    path("capabilities/funding/<int:pk>/", views.stream_detail, name="stream"),
+    path("capabilities/import/", views.import_posts, name="import"),
+]
