@@ -107,6 +107,7 @@ SCOPED_ROUTES = {
     "capabilities:funding": "funding streams the reader sees",
     "capabilities:stream": "one funding stream (404 outside the reader's scope)",
     "capabilities:import": "the reader's own organisation's posts, for its business leads",
+    "capabilities:allocation": "the national plan, threats named only to those who see them",
 }
 
 ROUTES_NOT_SENSITIVE = {

@@ -115,10 +115,20 @@ def test_a_stream_ending_takes_the_posts_and_shares_it_pays(world):
     _chair, grant, _core = world
     end = capacity.stream_end(grant)
     assert end.from_day == dt.date(2027, 4, 1)
-    # The four fixed-term posts end with the grant; the examiner loses half its funding.
-    assert [loss.post.reference for loss in end.losses] == ["DFU-001"]
-    assert end.by_capability == {"digital-forensics": Decimal("18.5")}
-    earlier = capacity.stream_end(grant, ends=dt.date(2026, 3, 31))
-    assert earlier.posts_lost == 4
-    assert earlier.by_capability["specialist-surveillance"] == Decimal("0.45")
-    assert earlier.by_capability["digital-forensics"] == Decimal("18.5")
+    # The four fixed-term posts it pays go with it; the examiner loses half its funding.
+    assert [loss.post.reference for loss in end.losses] == [
+        "DFU-001",
+        "SS-000",
+        "SS-001",
+        "SS-002",
+        "SS-003",
+    ]
+    assert end.posts_lost == 4
+    assert end.by_capability["specialist-surveillance"] == Decimal("0.45")
+    assert end.by_capability["digital-forensics"] == Decimal("18.5")
+    sooner = capacity.stream_end(grant, ends=dt.date(2026, 3, 31))
+    assert sooner.posts_lost == 4
+    assert sooner.from_day == dt.date(2026, 4, 1)
+    # A post that ended before the stream's last day is not lost with it.
+    later = capacity.stream_end(grant, ends=dt.date(2028, 3, 31))
+    assert [loss.post.reference for loss in later.losses] == ["DFU-001"]

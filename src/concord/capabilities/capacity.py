@@ -129,9 +129,11 @@ class StreamEnd:
 
 
 def stream_end(stream: FundingStream, ends: dt.date | None = None) -> StreamEnd:
-    """What ending `stream` on `ends` (or on its recorded end) takes away: each post it pays,
-    by its share (a post paid wholly by it goes; one paid in part loses that part), and the
-    capacity lost per capability, counted on the first day without the money."""
+    """What ending `stream` on `ends` (or on its recorded end) takes away: each post it pays
+    that is in place on its last day or starts later, by its share (a post paid wholly by it
+    goes; one paid in part loses that part), and the capacity lost per capability, from the
+    day after. A fixed-term post that ends with the grant is lost with it: that is what
+    fixed-term funding means."""
     last = ends or stream.ends
     if last is None:
         raise ValueError("the stream has no end date")
@@ -142,15 +144,13 @@ def stream_end(stream: FundingStream, ends: dt.date | None = None) -> StreamEnd:
     capabilities: dict[str, Capability] = {}
     shares = (
         PostFunding.objects.filter(stream=stream)
-        .filter(Q(post__ends__isnull=True) | Q(post__ends__gte=day))
-        .select_related("post__unit__capability")
+        .filter(Q(post__ends__isnull=True) | Q(post__ends__gte=last))
+        .select_related("post__unit__capability", "post__unit__organisation")
         .order_by("post__reference")
     )
     for funding in shares:
         post = funding.post
-        # Counted as if the post were in place the day after: a post that has not started
-        # by then loses what it would have brought once it does.
-        on = max(day, post.starts)
+        on = max(last, post.starts)
         hours = post.available_hours(on) * funding.share
         fte = officers(post, on) * funding.share
         result.losses.append(

@@ -279,3 +279,17 @@ BAND_NEEDS: list[tuple[str, str, str]] = [
 # Officers (full-time, after abstraction) one unit of capacity takes, where the unit is not
 # hours and not a team of the capability's team size: an undercover deployment a month.
 FTE_PER_UNIT: dict[str, str] = {"undercover": "0.5"}
+
+# The priority weight of one officer-week of need, by band: the allocation minimises the
+# weighted need left unmet, so a band-1A item's need counts ten times a band-3C item's.
+BAND_WEIGHTS: dict[str, int] = {
+    "1A": 10,
+    "1B": 9,
+    "1C": 8,
+    "2A": 6,
+    "2B": 5,
+    "2C": 4,
+    "3A": 3,
+    "3B": 2,
+    "3C": 1,
+}

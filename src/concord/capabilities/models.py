@@ -486,3 +486,35 @@ class Demand(TimeStampedModel):
         found = self.ocg or self.priority_individual or self.vulnerability
         assert found is not None
         return found
+
+
+class AllocationRun(models.Model):
+    """One national allocation: which pools serve which needs over a period, what is unmet and
+    why. It names threats by reference, so what a person is shown of it goes through the
+    access policy (`planning.visible_threats`); the run itself is never listed raw."""
+
+    starts = models.DateField(_("from"))
+    weeks = models.PositiveSmallIntegerField(
+        _("weeks"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    created_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    solver = models.CharField(_("solver"), max_length=40)
+    status = models.CharField(_("status"), max_length=20)
+    objective = models.FloatField(_("weighted need unmet"))
+    best_bound = models.FloatField(_("best bound"), null=True, blank=True)
+    coverage = models.FloatField(_("priority-weighted coverage"))
+    seconds = models.FloatField(_("seconds"))
+    pools = models.PositiveIntegerField(_("pools"))
+    needs = models.PositiveIntegerField(_("needs"))
+    # {"assignments": [...], "unmet": [...]} as the engine's plan holds them.
+    result = models.JSONField(_("result"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("allocation run")
+
+    def __str__(self) -> str:
+        return f"{self.starts} +{self.weeks}w ({self.solver})"

@@ -540,3 +540,62 @@ def publish_catalogue(
         detail={"renamed": mapping, "retired": old.version if old is not None else None},
     )
     return catalogue
+
+
+# --- allocation -----------------------------------------------------------------------------
+
+
+def may_run_allocation(user: Any) -> bool:
+    """Tasking chairs, chief officers and SROs of a ROCU or national organisation run the
+    national allocation (it reads everyone's capacity; what each person sees of it is theirs)."""
+    acting = user.acting_organisation()
+    return bool(
+        acting is not None
+        and acting.kind in (OrganisationKind.ROCU, OrganisationKind.NATIONAL)
+        and user.vetting_is_current()
+        and user.role_codes & {RoleCode.TASKING_CHAIR, RoleCode.CHIEF_OFFICER, RoleCode.SRO}
+    )
+
+
+@transaction.atomic
+def run_allocation(*, actor: Any, starts: dt.date, weeks: int = 6) -> Any:
+    """Solve the national allocation for the weeks from `starts` and keep it as the live plan."""
+    from concord.capabilities import allocation, planning
+    from concord.capabilities.models import AllocationRun
+
+    if not may_run_allocation(actor):
+        raise PermissionDenied(_("Only a ROCU's or the NCA's tasking chairs run the allocation."))
+    if not 1 <= weeks <= 52:
+        raise ValidationError({"weeks": _("Plan for 1 to 52 weeks.")})
+    world = planning.build(starts=starts, weeks=weeks)
+    problem = planning.problem_of(world)
+    plan = allocation.solve(problem)
+    run = AllocationRun.objects.create(
+        starts=starts,
+        weeks=weeks,
+        created_by=actor,
+        solver=plan.solver,
+        status=str(plan.status),
+        objective=plan.objective,
+        best_bound=plan.best_bound,
+        coverage=plan.coverage,
+        seconds=plan.seconds,
+        pools=len(problem.pools),
+        needs=len(problem.needs),
+        result=planning.plan_to_json(plan),
+    )
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        object_type="capabilities.allocationrun",
+        object_id=str(run.pk),
+        object_repr=str(run),
+        detail={
+            "solver": plan.solver,
+            "status": str(plan.status),
+            "coverage": round(plan.coverage, 4),
+            "pools": run.pools,
+            "needs": run.needs,
+        },
+    )
+    return run

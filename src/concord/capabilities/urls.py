@@ -9,4 +9,5 @@ urlpatterns = [
     path("capabilities/funding/", views.stream_list, name="funding"),
     path("capabilities/funding/<int:pk>/", views.stream_detail, name="stream"),
     path("capabilities/import/", views.import_posts, name="import"),
+    path("capabilities/allocation/", views.allocation_view, name="allocation"),
 ]

@@ -4,12 +4,12 @@ what each one's end takes, and importing an establishment spreadsheet."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.capabilities import capacity, importing
+from concord.capabilities import capacity, importing, planning, services
 from concord.capabilities.choices import PostStatus
 from concord.capabilities.models import (
     Capability,
@@ -28,7 +28,6 @@ from concord.capabilities.models import (
     PostFunding,
     Unit,
 )
-from concord.capabilities.services import contribution_shares
 from concord.core import audit, policy
 from concord.core.access import visible_one
 from concord.core.models import AuditAction
@@ -338,7 +337,7 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponse:
         errors["ends"] = _("Funding ends on or after the day it starts.")
         tried = None
     end = capacity.stream_end(stream, tried) if (tried or stream.ends) else None
-    shares = contribution_shares(stream)
+    shares = services.contribution_shares(stream)
     contributions = [
         (c, shares.get(c.force_id, Decimal("0")))
         for c in ForceContribution.objects.filter(stream=stream).select_related("force")
@@ -352,10 +351,17 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponse:
         owner_code=stream.organisation.code,
         detail={"ends_tried": tried.isoformat() if tried else None},
     )
-    lost_by: dict[str, Any] = defaultdict(list)
-    if end is not None:
-        for loss in end.losses:
-            lost_by[loss.post.unit.capability.code].append(loss)
+    unserved: dict[str, Any] | None = None
+    if end is not None and request.GET.get("threats"):
+        found = planning.grant_end(stream, tried)
+        threats = {d.threat: d for d in found.comparison.threats if d.unmet_after > d.unmet_before}
+        seen = planning.visible_references(request.user, set(threats))
+        unserved = {
+            "threats": [threats[t] for t in sorted(seen, key=lambda t: (-threats[t].weight, t))],
+            "others": len(set(threats) - seen),
+            "lost": found.lost,
+            "coverage_change": found.comparison.coverage_change,
+        }
     return render(
         request,
         "capabilities/stream_detail.html",
@@ -365,6 +371,7 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contributions": contributions,
             "ring_fenced": stream.ring_fenced.order_by("name"),
             "end": end,
+            "unserved": unserved,
             "tried": tried,
             "errors": errors,
             "capabilities": {c.code: c for c in Capability.objects.current()},
@@ -414,3 +421,55 @@ def sees_capacity(user: Any) -> bool:
     from concord.capabilities.models import capacity_scope
 
     return capacity_scope(policy.viewer_for(user)) is not None
+
+
+@login_required
+def allocation_view(request: HttpRequest) -> HttpResponseBase:
+    """The live national allocation as you may see it: your threats' needs served and unmet
+    and why, capacity flexed across regions, and gaps by capability and region; a chair runs
+    it again, and anyone who sees capacity tries a loan against it."""
+    from concord.capabilities.models import AllocationRun
+
+    may_run = services.may_run_allocation(request.user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_run:
+            raise Http404
+        weeks_text = request.POST.get("weeks", "6")
+        starts = _date(request.POST.get("starts", ""), "starts", errors) or timezone.localdate()
+        try:
+            weeks = int(weeks_text)
+        except ValueError:
+            weeks = 0
+        try:
+            if errors:
+                raise ValidationError(errors)
+            services.run_allocation(actor=request.user, starts=starts, weeks=weeks)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The allocation has been run."))
+        return redirect("capabilities:allocation")
+    run = AllocationRun.objects.first()
+    view = planning.shown(request.user, run.result) if run is not None else None
+    if run is not None:
+        audit.record(
+            AuditAction.VIEW,
+            actor=request.user,
+            object_type="capabilities.allocationrun",
+            object_id=str(run.pk),
+            object_repr=str(run),
+            detail={"threats_shown": len({a["threat"] for a in view.assignments}) if view else 0},
+        )
+    return render(
+        request,
+        "capabilities/allocation.html",
+        {
+            "run": run,
+            "view": view,
+            "may_run": may_run,
+            "today": timezone.localdate(),
+            "capabilities": {c.code: c for c in Capability.objects.current()},
+        },
+    )

@@ -57,3 +57,10 @@ def govuk_widget(field: forms.BoundField) -> SafeString:
 def get_item(mapping: Any, key: Any) -> Any:
     """mapping[key] in a template, or None."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def split_pool(pool_id: str) -> list[str]:
+    """An allocation pool id, "ORG/capability", as [organisation, capability]."""
+    organisation, _sep, capability = str(pool_id).partition("/")
+    return [organisation, capability]

@@ -1,0 +1,141 @@
+"""The live allocation from the register and the posts: a Dyfed-Powys OCG needing technical
+surveillance that Tarian lacks is served by the South West ROCU's unit, and each person is told
+only what they may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from concord.capabilities import planning, services
+from concord.capabilities.choices import DemandSource, FundingKind
+from concord.capabilities.models import AllocationRun
+from concord.core.models import AuditEntry
+from concord.ownership import tasking as tasking_services
+from concord.threats.models import Ocg
+from tests.access.registry import make_ocg
+from tests.access.test_matrix import client_for
+from tests.factories import UserFactory, organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def _unit(actor, code, capability, posts):
+    org = organisation(code)
+    stream = services.save_stream(
+        actor=actor,
+        organisation=org,
+        details=services.StreamDetails(
+            code="core", name="Core", kind=FundingKind.CORE, starts=dt.date(2020, 4, 1)
+        ),
+    )
+    unit = services.save_unit(
+        actor=actor,
+        organisation=org,
+        capability=services.capability(capability),
+        name=f"{code} {capability}",
+    )
+    for n in range(posts):
+        services.save_post(
+            actor=actor,
+            unit=unit,
+            details=services.PostDetails(
+                reference=f"{code}-{n}",
+                role="Technical surveillance officer",
+                fte="1",
+                hours="37",
+                vetting="DV",
+                starts=dt.date(2024, 1, 1),
+            ),
+            funding=[(stream, "1")],
+        )
+
+
+@pytest.fixture
+def escalated(cast):
+    sw_chief = UserFactory(
+        username="sw.chief",
+        organisation=organisation("SWROCU"),
+        roles=["chief_officer"],
+        vetting_level="SC",
+    )
+    _unit(sw_chief, "SWROCU", "technical-surveillance", 3)  # one team of three
+    ocg = make_ocg("DYP", "OFFICIAL", False)
+    Ocg.objects.filter(pk=ocg.pk).update(band="1A")
+    ocg.refresh_from_db()
+    request = tasking_services.request_tasking(
+        actor=cast("dp.sio"),
+        to_organisation=organisation("TARIAN"),
+        capability="Technical surveillance",
+        asked="Covert deployment on the principal's vehicle",
+        reason="Firearms supply into Llanelli",
+        respond_by=timezone.localdate() + dt.timedelta(days=20),
+        ocg=ocg,
+    )
+    services.record_demand(
+        actor=cast("tarian.chair"),
+        item=ocg,
+        capability=services.capability("technical-surveillance"),
+        amount="1",
+        starts=timezone.localdate(),
+        ends=timezone.localdate() + dt.timedelta(weeks=6),
+        source=DemandSource.TASKING,
+        tasking=request,
+    )
+    return ocg
+
+
+def test_the_south_west_serves_the_dyfed_powys_need_across_regions(escalated):
+    world = planning.build(starts=timezone.localdate(), weeks=6)
+    problem = planning.problem_of(world)
+    need = problem.need(f"{escalated.reference}/technical-surveillance")
+    assert (need.amount, need.region, need.min_team_size) == (1, "southern-wales", 3)
+    from concord.capabilities import allocation
+
+    plan = allocation.solve(problem)
+    served = [a for a in plan.assignments if a.need == need.id]
+    assert [(a.pool, a.amount) for a in served] == [("SWROCU/technical-surveillance", 1)]
+    assert served[0].cost > 0  # outside the owner's region: flex
+
+
+def test_a_chair_runs_it_and_each_person_sees_what_they_may(escalated, cast):
+    chair = client_for(cast("tarian.chair"))
+    assert chair.post("/capabilities/allocation/", {"weeks": "6"}).status_code == 302
+    run = AllocationRun.objects.get()
+    assert run.coverage > 0
+    assert AuditEntry.objects.filter(object_type="capabilities.allocationrun").exists()
+    page = chair.get("/capabilities/allocation/").content.decode()
+    assert escalated.reference in page
+    assert "SWROCU" in page
+    # Greater Manchester sees neither the Dyfed-Powys OCG nor the South West's capacity.
+    gmp = client_for(cast("gmp.sio")).get("/capabilities/allocation/").content.decode()
+    assert escalated.reference not in gmp
+    assert "SWROCU" not in gmp
+    # Only a ROCU's or the NCA's chairs run it.
+    assert client_for(cast("dp.lro")).post("/capabilities/allocation/").status_code == 404
+    assert AllocationRun.objects.count() == 1
+
+
+def test_bad_weeks_are_refused_by_name(escalated, cast):
+    chair = client_for(cast("tarian.chair"))
+    response = chair.post("/capabilities/allocation/", {"weeks": "99"}, follow=True)
+    assert "Plan for 1 to 52 weeks." in response.content.decode()
+    assert not AllocationRun.objects.exists()
+
+
+def test_a_grant_ending_names_the_threats_it_leaves_unserved_to_those_who_see_them(escalated, cast):
+    from concord.capabilities.models import FundingStream
+    from concord.organisations.models import User
+
+    stream = FundingStream.objects.get(organisation__code="SWROCU")
+    sw = client_for(User.objects.get(username="sw.chief"))
+    ends = timezone.localdate() + dt.timedelta(days=7)
+    url = f"/capabilities/funding/{stream.pk}/?ends={ends.isoformat()}&threats=1"
+    page = sw.get(url).content.decode()
+    # The South West may not see the Dyfed-Powys OCG: it is counted, never named.
+    assert "And 1 other threat you may not see." in page
+    assert escalated.reference not in page
+    national = client_for(cast("nca.tasking")).get(url).content.decode()
+    assert escalated.reference in national
