@@ -108,6 +108,8 @@ SCOPED_ROUTES = {
     "capabilities:stream": "one funding stream (404 outside the reader's scope)",
     "capabilities:import": "the reader's own organisation's posts, for its business leads",
     "capabilities:allocation": "the national plan, threats named only to those who see them",
+    "capabilities:plan": "the reader's own organisation's business plan",
+    "capabilities:plan_of": "a business plan, 404 outside the reader's capacity scope",
 }
 
 ROUTES_NOT_SENSITIVE = {

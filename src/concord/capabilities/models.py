@@ -61,6 +61,22 @@ def capacity_scope(viewer: Viewer) -> Q | None:
     return own
 
 
+def sees_capacity_of(viewer: Viewer, organisation: Organisation) -> bool:
+    """`capacity_scope` for one organisation: whether its capacity and funding are the
+    viewer's to see."""
+    if not viewer.user_id or viewer.is_partner or not viewer.classifications:
+        return False
+    if viewer.national_reach:
+        return True
+    if viewer.organisation_kind == OrganisationKind.ROCU and viewer.region_id:
+        return organisation.region_id == viewer.region_id
+    return organisation.pk == viewer.organisation_id or (
+        organisation.kind == OrganisationKind.ROCU
+        and viewer.region_id is not None
+        and organisation.region_id == viewer.region_id
+    )
+
+
 class Catalogue(models.Model):
     """One version of the capability catalogue. Exactly one is published at a time; units,
     posts, streams and needs point at its capabilities, and publishing the next version moves

@@ -10,4 +10,6 @@ urlpatterns = [
     path("capabilities/funding/<int:pk>/", views.stream_detail, name="stream"),
     path("capabilities/import/", views.import_posts, name="import"),
     path("capabilities/allocation/", views.allocation_view, name="allocation"),
+    path("capabilities/plan/", views.business_plan, name="plan"),
+    path("capabilities/plan/<str:code>/", views.business_plan, name="plan_of"),
 ]

@@ -473,3 +473,61 @@ def allocation_view(request: HttpRequest) -> HttpResponseBase:
             "capabilities": {c.code: c for c in Capability.objects.current()},
         },
     )
+
+
+@login_required
+def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
+    """A ROCU's or force's business plan (your own organisation's unless another is named),
+    as a page or a PDF."""
+    from concord.capabilities import business_plan as plans
+    from concord.capabilities.models import sees_capacity_of
+    from concord.organisations.models import Organisation
+
+    acting = request.user.acting_organisation()  # type: ignore[union-attr]
+    code = code or request.GET.get("code", "")
+    organisation = Organisation.objects.filter(code=code.upper()[:20]).first() if code else acting
+    if (
+        organisation is None
+        or organisation.kind not in ("rocu", "force")
+        or not sees_capacity_of(policy.viewer_for(request.user), organisation)
+    ):
+        raise Http404
+    today = timezone.localdate()
+    plan = plans.build(request.user, organisation, today=today)
+    pdf = request.GET.get("format") == "pdf"
+    audit.record(
+        AuditAction.DOWNLOAD if pdf else AuditAction.VIEW,
+        actor=request.user,
+        object_type="capabilities.businessplan",
+        object_id=organisation.code,
+        object_repr=str(_("Business plan of %(name)s") % {"name": organisation.name}),
+        owner_code=organisation.code,
+        detail={"format": "pdf" if pdf else "html", "prioritised": plan.prioritised_now},
+    )
+    context = {
+        "plan": plan,
+        "chart": plans.funding_chart(plan),
+        "today": today,
+        "reader": request.user,
+        "others": Organisation.objects.filter(kind__in=["rocu", "force"], is_active=True).order_by(
+            "name"
+        ),
+    }
+    if not pdf:
+        return render(request, "capabilities/business_plan.html", context)
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("capabilities/business_plan_print.html", context, request)
+    response = HttpResponse(
+        HTML(string=html, url_fetcher=_no_fetching).write_pdf(), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="business-plan-{organisation.code}-{today.isoformat()}.pdf"'
+    )
+    return response
+
+
+def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
+    """Closed networks: a PDF never loads anything from a URL."""
+    raise ValueError(f"Not fetched: {url}")
