@@ -66,7 +66,7 @@ def tarian(cast):
 
 
 def test_demand_capacity_and_the_grant_cliff(tarian, cast):
-    chair, grant, year = tarian
+    chair, _grant, year = tarian
     plan = business_plan.build(chair, organisation("TARIAN"), today=timezone.localdate())
     assert {"TARIAN", "DYP", "SWP"} <= {o.code for o in plan.scope}
     assert plan.labels[0] == f"{year}/{str(year + 1)[-2:]}"
