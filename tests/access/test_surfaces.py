@@ -167,6 +167,12 @@ ROUTES_NOT_SENSITIVE = {
 
 # OpenAPI operations that take no protected record, and why.
 OPERATIONS_NOT_SENSITIVE = {
+    ("GET", "/api/v1/capabilities"): "reference data: the capability catalogue",
+    ("GET", "/api/v1/capability-posts"): "scoped by organisation (tests/capabilities/test_api)",
+    ("POST", "/api/v1/capability-posts"): "the reader's own organisation's posts (test_api)",
+    ("GET", "/api/v1/funding-streams"): "scoped by organisation (tests/capabilities/test_api)",
+    ("GET", "/api/v1/funding-streams/{pk}/end"): "scoped by organisation (test_api)",
+    ("GET", "/api/v1/allocation"): "threats named only to those who see them (test_api)",
     ("GET", "/api/v1/regions"): "reference data",
     ("GET", "/api/v1/organisations"): "reference data",
     ("GET", "/api/v1/organisations/{code}"): "reference data",

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from concord.capabilities.api import router as capabilities_router
 from concord.core.access import MIN_REASON, REASON_HEADER, ReasonRequired
 from concord.core.api import describe, field_errors, refuse_nul
 from concord.intelligence.api import router as intelligence_router
@@ -47,6 +48,7 @@ api.add_router("/", threats_router)
 api.add_router("/", ownership_router)
 api.add_router("/", plans_router)
 api.add_router("/", intelligence_router)
+api.add_router("/", capabilities_router)
 
 
 @api.exception_handler(ValidationError)
