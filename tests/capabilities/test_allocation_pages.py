@@ -139,3 +139,21 @@ def test_a_grant_ending_names_the_threats_it_leaves_unserved_to_those_who_see_th
     assert escalated.reference not in page
     national = client_for(cast("nca.tasking")).get(url).content.decode()
     assert escalated.reference in national
+
+
+def test_a_loan_tried_against_the_plan_changes_nothing_stored(escalated, cast):
+    chair = client_for(cast("tarian.chair"))
+    chair.post("/capabilities/allocation/", {"weeks": "6"})
+    base = "/capabilities/allocation/?scenario=loan&capability=technical-surveillance&amount=1"
+    page = chair.get(f"{base}&from=south-west&to=southern-wales").content.decode()
+    assert 'data-testid="scenario-result"' in page
+    assert "Priority-weighted coverage" in page
+    refused = chair.get(f"{base}&from=north-west&to=southern-wales").content.decode()
+    assert "north-west holds only 0" in refused
+    same = chair.get(f"{base}&from=south-west&to=south-west").content.decode()
+    assert "Choose another region to borrow." in same
+    assert AllocationRun.objects.count() == 1
+    assert (
+        client_for(cast("dp.lro")).get(f"{base}&from=south-west&to=southern-wales").status_code
+        == 404
+    )

@@ -358,3 +358,44 @@ def grant_end(stream: Any, ends: dt.date | None = None, *, weeks: int = 6) -> Gr
         comparison=allocation.compare(base, after_plan),
         lost=lost,
     )
+
+
+@dataclass
+class ScenarioResult:
+    """A scenario against the live data, as one person may see it."""
+
+    coverage_before: float
+    coverage_after: float
+    served: list[Any]  # ThreatDeltas of visible threats now served more
+    unserved: list[Any]  # ThreatDeltas of visible threats now served less
+    others_changed: int
+    capabilities: list[Any]
+
+
+def try_scenario(user: Any, *, starts: dt.date, weeks: int, change: Any) -> ScenarioResult:
+    """Solve the national problem as it stands and with `change` (a function from Problem to
+    Problem: a loan, added posts, a grant's end) applied, without touching the live plan."""
+    world = build(starts=starts, weeks=weeks)
+    base_problem = problem_of(world)
+    scenario = change(base_problem)
+    base = allocation.solve(base_problem)
+    after = allocation.solve(scenario)
+    comparison = allocation.compare(base, after)
+    threats = {d.threat for d in comparison.threats}
+    seen = visible_references(user, threats)
+    return ScenarioResult(
+        coverage_before=base.coverage,
+        coverage_after=after.coverage,
+        served=[
+            d for d in comparison.threats if d.threat in seen and d.served_after > d.served_before
+        ],
+        unserved=[
+            d for d in comparison.threats if d.threat in seen and d.served_after < d.served_before
+        ],
+        others_changed=len(threats - seen),
+        capabilities=list(comparison.capabilities),
+    )
+
+
+def regions_of(world: World) -> list[str]:
+    return sorted({p.region for p in problem_of(world).pools})

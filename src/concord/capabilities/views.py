@@ -453,6 +453,7 @@ def allocation_view(request: HttpRequest) -> HttpResponseBase:
         return redirect("capabilities:allocation")
     run = AllocationRun.objects.first()
     view = planning.shown(request.user, run.result) if run is not None else None
+    scenario, scenario_errors = _scenario(request, run)
     if run is not None:
         audit.record(
             AuditAction.VIEW,
@@ -469,6 +470,10 @@ def allocation_view(request: HttpRequest) -> HttpResponseBase:
             "run": run,
             "view": view,
             "may_run": may_run,
+            "scenario": scenario,
+            "scenario_errors": scenario_errors,
+            "regions": _regions(),
+            "values": request.GET,
             "today": timezone.localdate(),
             "capabilities": {c.code: c for c in Capability.objects.current()},
         },
@@ -531,3 +536,63 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
 def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
     """Closed networks: a PDF never loads anything from a URL."""
     raise ValueError(f"Not fetched: {url}")
+
+
+def _regions() -> list[tuple[str, str]]:
+    from concord.organisations.models import Region
+
+    return [(r.code, r.display_name) for r in Region.objects.order_by("name")]
+
+
+def _scenario(request: HttpRequest, run: Any) -> tuple[Any, dict[str, str]]:
+    """A loan tried against the live data from `?scenario=loan&…` (never stored)."""
+    from concord.capabilities import allocation
+
+    errors: dict[str, str] = {}
+    if request.GET.get("scenario") != "loan" or run is None:
+        return None, errors
+    if not services.may_run_allocation(request.user):
+        raise Http404
+    regions = {code for code, _name in _regions()}
+    lender = request.GET.get("from", "")
+    borrower = request.GET.get("to", "")
+    code = request.GET.get("capability", "")
+    if lender not in regions:
+        errors["from"] = _("Choose the region that lends.")
+    if borrower not in regions or borrower == lender:
+        errors["to"] = _("Choose another region to borrow.")
+    if not Capability.objects.current().filter(code=code).exists():
+        errors["capability"] = _("Choose a capability from the list.")
+    try:
+        amount = int(request.GET.get("amount", ""))
+        if not 1 <= amount <= 1000:
+            raise ValueError
+    except ValueError:
+        errors["amount"] = _("Lend a whole number from 1 to 1,000.")
+        amount = 0
+    if errors:
+        return None, errors
+    try:
+        result = planning.try_scenario(
+            request.user,
+            starts=run.starts,
+            weeks=run.weeks,
+            change=lambda problem: allocation.with_loan(problem, lender, borrower, code, amount),
+        )
+    except allocation.AllocationError as error:
+        errors[error.path if error.path in ("amount", "capability") else "from"] = error.message
+        return None, errors
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type="capabilities.allocationrun",
+        object_id=str(run.pk),
+        detail={
+            "scenario": "loan",
+            "from": lender,
+            "to": borrower,
+            "capability": code,
+            "amount": amount,
+        },
+    )
+    return result, errors
