@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from concord.capabilities import capacity, planning, services
@@ -157,7 +157,7 @@ class CapabilityPostIn(Schema):
     response=answers(CapabilityPostOut, WRITE, 404, 422, status=201),
     summary="Record a post in one of your organisation's units (or update it by its number)",
 )
-def create_post(request: HttpRequest, body: CapabilityPostIn) -> tuple[int, Post]:
+def create_post(request: HttpRequest, body: CapabilityPostIn) -> Status[Post]:
     from django.core.exceptions import ValidationError
 
     unit = visible_one(
@@ -191,7 +191,7 @@ def create_post(request: HttpRequest, body: CapabilityPostIn) -> tuple[int, Post
         funding=funding,
         post=existing,
     )
-    return 201, _posts(request).get(pk=post.pk)
+    return Status(201, _posts(request).get(pk=post.pk))
 
 
 class FundingStreamOut(Schema):
