@@ -273,10 +273,12 @@ def make_received_object(report: Any) -> Any:
 def make_notification(ocg: Any) -> Any:
     """A message about the record: kept from and hidden from those who may not see it."""
     from concord.organisations.models import Notification
+    from concord.organisations.notifications import said
 
     return Notification.objects.create(
         person=persona("dp.lro"),
-        subject=f"{LABEL}: {ocg.reference} changed",
+        code="plan.changed",
+        params={"ref": ocg.reference, "name": LABEL, "what": said("plan.reviewed")},
         link=ocg.get_absolute_url(),
         about_type=ContentType.objects.get_for_model(ocg),
         about_id=ocg.pk,
@@ -376,6 +378,16 @@ def _meeting_surfaces(obj: Any) -> list[str]:
         f"/meetings/{meeting.pk}/minutes/?format=pdf",
         f"/meetings/forums/{meeting.forum_id}/",
         "/notifications/",
+        "/actions/",
+        "/api/v1/forums?limit=1000",
+        f"/api/v1/forums/{meeting.forum_id}",
+        f"/api/v1/forums/{meeting.forum_id}/meetings?limit=1000",
+        f"/api/v1/meetings/{meeting.pk}",
+        f"/api/v1/meetings/{meeting.pk}/agenda?limit=1000",
+        f"/api/v1/meetings/{meeting.pk}/agenda/issued?limit=1000",
+        f"/api/v1/meetings/{meeting.pk}/decisions?limit=1000",
+        f"/api/v1/meetings/{meeting.pk}/minutes",
+        "/api/v1/meeting-actions?limit=1000",
     ]
 
 
@@ -483,9 +495,25 @@ DERIVED: dict[str, Derived] = {
     "organisations.notification": Derived(
         "ocg", make_notification, listings=lambda n: ["/notifications/", "/"], personal=True
     ),
-    "meetings.agendaitem": Derived("ocg", make_agenda_item, listings=_meeting_surfaces),
+    "meetings.agendaitem": Derived(
+        "ocg",
+        make_agenda_item,
+        pages=lambda i: [f"/meetings/{i.meeting_id}/items/{i.pk}/action/"],
+        listings=_meeting_surfaces,
+        writes=lambda i: [
+            (
+                f"/api/v1/meetings/{i.meeting_id}/agenda/{i.pk}/decision",
+                {"outcome": "no_action", "rationale": "Decided by the matrix"},
+            )
+        ],
+    ),
     "meetings.decision": Derived("ocg", make_decision, listings=_meeting_surfaces),
-    "meetings.meetingaction": Derived("ocg", make_meeting_action, listings=_meeting_surfaces),
+    "meetings.meetingaction": Derived(
+        "ocg",
+        make_meeting_action,
+        pages=lambda a: [f"/meetings/actions/{a.pk}/", f"/api/v1/meeting-actions/{a.pk}"],
+        listings=_meeting_surfaces,
+    ),
     "meetings.issuedagenda": Derived(
         "ocg",
         make_issued_agenda,

@@ -195,6 +195,8 @@ RECORD_TYPES: dict[str, RecordType] = {
             "/ocgs/",
             "/ocgs/?q=Zephyrine",
             "/search/?q=Zephyrine",
+            "/search/?q=Zephyrine&kind=ocg",
+            "/api/v1/search?q=Zephyrine",
             "/ocgs/?export=csv",
             "/ocgs/?export=xlsx",
             "/api/v1/ocgs?limit=1000",
@@ -208,13 +210,24 @@ RECORD_TYPES: dict[str, RecordType] = {
         model=Entity,
         make=make_entity,
         label=lambda e: e.canonical,
-        listings=lambda e: ["/search/?q=07700+900999", "/search/?q=0044+7700+900999"],
+        listings=lambda e: [
+            "/search/?q=07700+900999",
+            "/search/?q=0044+7700+900999",
+            "/search/?q=07700+900999&kind=identifier",
+            "/api/v1/search?q=07700+900999",
+        ],
     ),
     "nominal": RecordType(
         model=Nominal,
         make=make_nominal,
         label=lambda n: n.reference,
-        listings=lambda n: ["/search/?q=Xylander", "/search/?q=Quentin+Xylander"],
+        page=lambda n: f"/nominals/{n.reference}/",
+        listings=lambda n: [
+            "/search/?q=Xylander",
+            "/search/?q=Quentin+Xylander",
+            "/search/?q=Xylander&kind=nominal",
+            "/api/v1/search?q=Xylander",
+        ],
     ),
     "pi": RecordType(
         model=PriorityIndividual,
@@ -225,6 +238,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         listings=lambda p: [
             "/pis/",
             "/pis/?q=Xylander",
+            "/search/?q=Xylander",
+            "/api/v1/search?q=Xylander&kind=pi",
             "/pis/?export=csv",
             "/pis/?export=xlsx",
             "/api/v1/pis?limit=1000",
@@ -244,6 +259,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         listings=lambda v: [
             "/vulnerabilities/",
             "/vulnerabilities/?q=Zephyrine",
+            "/search/?q=Zephyrine",
+            "/api/v1/search?q=Zephyrine",
             "/vulnerabilities/?export=csv",
             "/api/v1/vulnerabilities?limit=1000",
             "/priorities/",
@@ -259,6 +276,9 @@ RECORD_TYPES: dict[str, RecordType] = {
         api=lambda t: f"/api/v1/tasking/{t.reference}",
         listings=lambda t: [
             "/tasking/",
+            "/search/?q=Zephyrine",
+            "/search/?q=Zephyrine&kind=tasking",
+            "/api/v1/search?q=Zephyrine",
             "/tasking/?export=csv",
             "/tasking/?export=xlsx",
             "/api/v1/tasking?limit=1000",
@@ -273,6 +293,9 @@ RECORD_TYPES: dict[str, RecordType] = {
         api=lambda r: f"/api/v1/intelligence/{r.reference}",
         listings=lambda r: [
             "/intelligence/",
+            "/search/?q=Zephyrine",
+            "/search/?q=Zephyrine&kind=report",
+            "/api/v1/search?q=Zephyrine",
             "/intelligence/?export=csv",
             "/intelligence/?export=xlsx",
             "/api/v1/intelligence?limit=1000",

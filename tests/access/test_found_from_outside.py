@@ -230,7 +230,12 @@ def test_a_message_about_a_record_reaches_only_those_who_may_see_it(
     secret = secret_dyp_ocg()
     cleared, lro = sc("dp.sc.reader"), persona("dp.lro")
     with django_capture_on_commit_callbacks(execute=True):
-        sent = notify([cleared, lro], subject=f"{secret.reference} changed", about=secret)
+        sent = notify(
+            [cleared, lro],
+            code="transfer.answered",
+            params={"ref": secret.reference},
+            about=secret,
+        )
     assert sent == 1
     assert [m.to for m in mailoutbox] == [[cleared.email]]
     assert not Notification.objects.filter(person=lro).exists()
@@ -253,7 +258,12 @@ def test_a_message_about_a_meeting_action_follows_the_record_behind_it():
     secret = secret_dyp_ocg()
     action = make_meeting_action(secret)
     owner = sc("dp.sc.owner")
-    notify([owner], subject="An action for you", about=action)
+    notify(
+        [owner],
+        code="meeting.action",
+        params={"forum": "Tasking", "action": "An action for you"},
+        about=action,
+    )
     assert Notification.objects.visible_to(owner).count() == 1
     User.objects.filter(pk=owner.pk).update(vetting_level="NPPV3")
     owner.refresh_from_db()
@@ -267,4 +277,4 @@ def test_a_message_about_a_kind_of_record_notifications_do_not_name_is_refused()
 
     review = make_review(make_ocg("DYP", "OFFICIAL", False))
     with pytest.raises(ValueError, match=r"plans\.planreview"):
-        notify([persona("dp.lro")], subject="Reviewed", about=review)
+        notify([persona("dp.lro")], code="tasking.done", params={"ref": "T-1"}, about=review)

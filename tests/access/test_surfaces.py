@@ -46,6 +46,9 @@ MORE_PAGES = {
         f"/plans/ocg/{o.reference}/",
         f"/api/v1/ownership/ocg/{o.reference}",
         f"/api/v1/plans/ocg/{o.reference}",
+        # Pickers name who may be appointed and where a request may go: for those who see it.
+        f"/pickers/transfer-to/?item=ocg:{o.reference}",
+        f"/pickers/appointee/?item=ocg:{o.reference}&role=lro",
     ],
     "pi": lambda p: [
         f"/pis/{p.reference}/share/",
@@ -121,6 +124,7 @@ ROUTES_NOT_SENSITIVE = {
     "set_language": "language choice",
     "access_reason": "asks why; names the record only once it is visible (tests/api)",
     "healthz": "liveness",
+    "favicon": "the site icon",
     "readyz": "readiness",
     "organisations:list": "reference data: organisations",
     "organisations:detail": "reference data: one organisation",
@@ -129,6 +133,7 @@ ROUTES_NOT_SENSITIVE = {
     "organisations:person_edit": "one person of the reader's organisation, for administrators",
     "organisations:teams": "teams of the reader's own organisation",
     "organisations:profile": "the person's own profile",
+    "organisations:profile_language": "the person's own language",
     "organisations:token_issue": "the person's own API tokens",
     "organisations:token_revoke": "the person's own API tokens",
     "monitoring:audit": "the audit trail, for counter-corruption auditors (tests/monitoring)",

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 # A value for each path parameter the API has, to reach an operation (not a record).
-SAMPLE_PATH_VALUES = {"reference": "OCG-NONE-0001", "pk": "1", "kind": "ocg", "code": "DYP"}
+SAMPLE_PATH_VALUES = {
+    "reference": "OCG-NONE-0001",
+    "pk": "1",
+    "kind": "ocg",
+    "code": "DYP",
+    "item": "1",
+}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from concord.ownership.models import TransferRequest
 from concord.threats import services as threat_services
 from concord.threats.models import Ocg
+from tests.browser.pickers import pick
 from tests.factories import persona
 
 CAST = [
@@ -49,7 +50,7 @@ def form_with(page: Page, step: str):
 def appoint(page: Page, reference: str, post: str, username: str) -> None:
     page.goto(f"/ownership/ocg/{reference}/")
     page.get_by_label("Post").select_option(label=post)
-    page.get_by_label("Person (username)").fill(username)
+    pick(page, "Person", username)
     page.get_by_role("button", name="Appoint", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("The appointment was made.")
 
@@ -59,7 +60,7 @@ def request_transfer(page: Page, reference: str, kind: str, to: str) -> str:
     page.get_by_role("link", name="Ownership history, appointments and transfers").click()
     page.get_by_role("link", name="Request a transfer or support").click()
     page.get_by_label("What is asked for").select_option(label=kind)
-    page.get_by_label("To", exact=True).select_option(label=to)
+    pick(page, "To", to)
     page.get_by_label("Urgency").select_option(label="Urgent")
     page.get_by_label("Reason").fill("Cross-border supply of firearms and class A drugs")
     page.get_by_label("What exactly is asked").fill("Take on the investigation")
@@ -92,7 +93,7 @@ def confirm_and_complete(page: Page, url: str, **posts: str) -> None:
         page.get_by_role("button", name=f"Confirm {topic}").click()
         expect(page.get_by_role("alert")).to_contain_text("Confirmed.")
     for post, username in posts.items():
-        page.get_by_label(f"{post.upper()} (username)").fill(username)
+        pick(page, post.upper(), username)
     page.get_by_role("button", name="Complete the transfer").click()
     expect(page.get_by_role("alert")).to_contain_text("The transfer is complete.")
     expect(page.get_by_test_id("transfer-status")).to_have_text("Completed")

@@ -21,8 +21,8 @@ NAME = "Teifi Valley Ridge Network"
 PHONE = "07700 900461"
 MEMBERS = [
     # forenames, surname, date of birth (as typed into the date input), role, as listed
-    ("Rhodri", "Quillfeather", "1988-03-14", "Principal", "14 Mar 1988"),
-    ("Seren", "Ystradowen", "1996-11-02", "Significant", "2 Nov 1996"),
+    ("Rhodri", "Quillfeather", "1988-03-14", "Principal", "14 March 1988"),
+    ("Seren", "Ystradowen", "1996-11-02", "Significant", "2 November 1996"),
 ]
 
 

@@ -95,7 +95,7 @@ def test_escalation_for_sio_support_keeps_owner_lro_and_plan(
     assert posts["sio"].person == tarian_sio
     assert posts["lro"].person == dp_lro
     assert Appointment.objects.get(ocg=ocg, person=dp_sio, role="sio").ended_on is not None
-    assert Notification.objects.filter(person=dp_lro, subject__contains="completed").exists()
+    assert Notification.objects.filter(person=dp_lro, code="transfer.completed").exists()
     assert any(dp_lro.email in m.to for m in mail.outbox)
     # Tarian's SIO works on the group without owning it.
     assert policy.can(tarian_sio, policy.VIEW, ocg)
@@ -393,7 +393,8 @@ def test_vacancies_are_flagged(cast, settings):
     dp_sio = cast("dp.sio")
     ocg = make_ocg("DYP", "OFFICIAL", False)
     assert services.vacancies(ocg) == []  # mapped today: not yet a vacancy
-    Ocg.objects.filter(pk=ocg.pk).update(created_at=timezone.now() - dt.timedelta(days=15))
+    # Mapped 15 days ago (the clock runs from mapping, not from when the row was written).
+    Ocg.objects.filter(pk=ocg.pk).update(mapped_on=timezone.localdate() - dt.timedelta(days=15))
     ocg.refresh_from_db()
     assert [v.role for v in services.vacancies(ocg)] == ["lro"]
     lro = UserFactory(username="leaving.lro", roles=["lro"])

@@ -14,6 +14,7 @@ from concord.capabilities.api import router as capabilities_router
 from concord.core.access import MIN_REASON, REASON_HEADER, ReasonRequired
 from concord.core.api import describe, field_errors, refuse_nul
 from concord.intelligence.api import router as intelligence_router
+from concord.meetings.api import router as meetings_router
 from concord.organisations.api import router as organisations_router
 from concord.organisations.auth import BearerToken, SessionAuth
 from concord.ownership.api import router as ownership_router
@@ -48,6 +49,7 @@ api.add_router("/", threats_router)
 api.add_router("/", ownership_router)
 api.add_router("/", plans_router)
 api.add_router("/", intelligence_router)
+api.add_router("/", meetings_router)
 api.add_router("/", capabilities_router)
 
 

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: a signed-in person's profile language wins over LocaleMiddleware's.
+    "concord.organisations.middleware.ProfileLanguageMiddleware",
     # Before IdleTimeoutMiddleware, which tells the person why they were signed out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "concord.core.middleware.IdleTimeoutMiddleware",
@@ -159,6 +161,8 @@ LANGUAGE_COOKIE_NAME = "concord_language"
 LOCALE_PATHS = [SRC_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# One date and one date-time format in English and Welsh (concord/config/formats).
+FORMAT_MODULE_PATH = ["concord.config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -1,14 +1,21 @@
 """Top-level URL map."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.generic import RedirectView
 
 from concord.config.api import api
 from concord.core.views import access_reason, healthz
+from concord.organisations.views import set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("concord/favicon.ico"), permanent=True),
+        name="favicon",
+    ),
     path("api/v1/", api.urls),
     path("taxii2/", include("concord.intelligence.taxii_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -25,3 +32,7 @@ urlpatterns = [
     path("", include("concord.organisations.urls")),
     path("", include("concord.web.urls")),
 ]
+
+# Error pages in the service's look and the reader's language (concord.web.errors).
+handler403 = "concord.web.errors.permission_denied"
+handler404 = "concord.web.errors.page_not_found"

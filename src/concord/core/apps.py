@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
 
     name = "concord.core"
     label = "core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
+        from concord.core.text import refuse_overlong_text
+
+        # Text past its limit is refused before any save of a Concord record.
+        pre_save.connect(refuse_overlong_text, dispatch_uid="concord-text-limits")

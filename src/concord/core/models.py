@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.choices import Classification, ShareCause
 from concord.core.queries import ProtectedQuerySet
 
@@ -94,7 +95,9 @@ class ProtectedRecord(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    handling_instructions = models.TextField(_("handling instructions"), blank=True)
+    handling_instructions = models.TextField(
+        _("handling instructions"), blank=True, max_length=limits.LINE
+    )
 
     objects = ProtectedQuerySet.as_manager()
 

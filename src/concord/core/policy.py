@@ -325,6 +325,11 @@ class Act(StrEnum):
     REVIEW_ALERT = "review_alert"
     ADMINISTER_ORGANISATION = "administer_organisation"
     MANAGE_CAPACITY = "manage_capacity"
+    # Actions on no one record (`obj` is None): what the menu and the list pages offer.
+    WORK_REGISTER = "work_register"
+    MAP = "map"
+    RECORD_INTELLIGENCE = "record_intelligence"
+    REQUEST_TASKING = "request_tasking"
 
 
 Rule = Callable[[Any, Any], bool]

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from concord.core import audit
+from concord.core import text as limits
 from concord.core.access import open_record
 from concord.core.api import MAX_ID, WRITE, Pagination, Reference, answers, text
 from concord.core.choices import Classification
@@ -64,13 +65,13 @@ References = Annotated[list[Annotated[str, Field(max_length=24)]], Field(max_len
 
 class ReportIn(Schema):
     title: Annotated[str, text(3, 200)]
-    text: Annotated[str, text(10)]
+    text: Annotated[str, text(10, limits.NARRATIVE)]
     information_date: dt.date = Field(description="Today or earlier.")
     place: Annotated[str, text(0, 200)] = ""
     source_evaluation: SourceEvaluation | Unset = ""
     intelligence_assessment: IntelligenceAssessment | Unset = ""
     handling_code: HandlingCode | Unset = ""
-    handling_conditions: str = ""
+    handling_conditions: Annotated[str, text(0, limits.ENTRY)] = ""
     legacy_grading: Annotated[str, text(0, 20)] = ""
     classification: Classification = Classification.OFFICIAL
     sensitive: bool = False
@@ -85,12 +86,12 @@ class ShareIn(Schema):
 
 
 class RecallIn(Schema):
-    reason: Annotated[str, text(10)]
+    reason: Annotated[str, text(10, limits.ENTRY)]
 
 
 class FeedbackIn(Schema):
     kind: FeedbackKind
-    note: str = ""
+    note: Annotated[str, text(0, limits.ENTRY)] = ""
 
 
 class FeedbackOut(Schema):

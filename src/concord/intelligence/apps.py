@@ -11,17 +11,24 @@ class IntelligenceConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
-        from concord.intelligence import services  # noqa: F401  # defines named actions of the policy
+        from concord.core.policy import Act
+        from concord.intelligence import (
+            attention,  # noqa: F401  # registers its home-page providers
+            services,  # noqa: F401  # defines named actions of the policy
+        )
+        from concord.intelligence.search import nominal_panel  # also adds reports to search
         from concord.intelligence.seed import STEP
-        from concord.web.navigation import NavItem, register
+        from concord.web import panels
+        from concord.web.navigation import NavItem, allowed, register
 
         seeding.register(STEP)
+        panels.register("nominal", nominal_panel, order=30)
 
         register(
             NavItem(
                 "intelligence:reports",
                 _("Intelligence"),
                 order=13,
-                visible=lambda user: bool(user.role_codes),
+                visible=allowed(Act.WORK_REGISTER),
             )
         )

@@ -41,7 +41,7 @@ from concord.intelligence.models import (
 )
 from concord.intelligence.services import Grading, check_grading
 from concord.organisations.models import User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import named, notify
 
 KINDS = frozenset(
     {
@@ -315,11 +315,10 @@ def ingest(peer: Peer, envelope: Any) -> Ingested:
             count = len(result.new) + len(result.updated)
             notify(
                 people,
-                subject=_("%(n)d intelligence reports received from %(org)s")
-                % {"n": count, "org": peer.organisation.name}
+                code="intelligence.received_many" if count > 1 else "intelligence.received",
+                params={"n": count, "org": named(peer.organisation)}
                 if count > 1
-                else _("Intelligence %(ref)s received from %(org)s")
-                % {"ref": (result.new or result.updated)[0], "org": peer.organisation.name},
+                else {"ref": (result.new or result.updated)[0], "org": named(peer.organisation)},
                 link="/intelligence/?origin=" + peer.name,
             )
     return result

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.choices import Classification
 from concord.core.models import ProtectedRecord
 from concord.core.queries import RestrictedQuerySet
@@ -30,7 +31,7 @@ from concord.threats.models import Entity, Nominal, Ocg
 class IntelReport(ProtectedRecord):
     reference = models.CharField(_("reference"), max_length=24, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("intelligence"))
+    text = models.TextField(_("intelligence"), max_length=limits.NARRATIVE)
     information_date = models.DateField(_("date of the information"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     originator = models.ForeignKey(
@@ -48,7 +49,9 @@ class IntelReport(ProtectedRecord):
     handling_code = models.CharField(
         _("handling code"), max_length=1, choices=HandlingCode.choices, blank=True
     )
-    handling_conditions = models.TextField(_("handling conditions"), blank=True)
+    handling_conditions = models.TextField(
+        _("handling conditions"), blank=True, max_length=limits.ENTRY
+    )
     # A legacy 5x5x5 grading, recorded exactly as it was given and never converted.
     legacy_grading = models.CharField(_("legacy 5x5x5 grading"), max_length=20, blank=True)
     sanitised_from = models.ForeignKey(
@@ -155,7 +158,7 @@ class Feedback(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("feedback"), max_length=12, choices=FeedbackKind.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=limits.ENTRY)
     given_at = models.DateTimeField(auto_now_add=True)
 
     access = Restricted(via=("report",))

@@ -1,12 +1,14 @@
-"""Demo world: the body of intelligence at the world's scale (seed_bulk.py), then the
-scenarios: graded reports from Dyfed-Powys, one shared with Wiltshire and Tarian, one C-coded
-awaiting release approval, a legacy 5x5x5 one, a Tarian sharing group, and British Transport
-Police's Concord peered with Tarian, which has sent a C-coded report by federation."""
+"""Demo world: the scenarios first (graded reports from Dyfed-Powys, one shared with Wiltshire
+and Tarian, one C-coded released and ready to share, a legacy 5x5x5 one; a C-coded North West
+ROCU report awaiting release approval; a Tarian sharing group), then the body of intelligence
+at the world's scale (seed_bulk.py), and British Transport Police's Concord peered with Tarian,
+which has sent a C-coded report by federation."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.utils import timezone
 
@@ -16,22 +18,28 @@ from concord.intelligence.models import ConditionsAccepted, Feedback, IntelRepor
 from concord.intelligence.seed_bulk import seed_bulk
 from concord.organisations.models import Organisation
 
-# The named reports of the scenarios below (three from Dyfed-Powys, one received from BTP).
-SCENARIO_REPORTS = 4
+# The named reports of the scenarios below (four recorded here, one received from BTP).
+SCENARIO_REPORTS = 5
 
 
 def seed(world: DemoWorld) -> None:
-    analyst = world.refs.get("personas", {}).get("dp.analyst")
+    personas = world.refs.get("personas", {})
+    analyst = personas.get("dp.analyst")
     if analyst is None:
         return
     today = timezone.localdate()
-    # The body of intelligence first, so the scenario's reports take the next references.
-    seed_bulk(world, world.scale.intelligence_reports - SCENARIO_REPORTS)
+    scenario = world.refs.get("scenario_ocgs", {})
+
+    def refs(*keys: str) -> list[str]:
+        return [scenario[k].reference for k in keys if k in scenario]
+
     tarian = Organisation.objects.get(code="TARIAN")
     group = SharingGroup.objects.create(name="Southern Wales forces and Tarian", owner=tarian)
     group.organisations.set(
         Organisation.objects.filter(region=tarian.region).exclude(kind="partner")
     )
+    # The scenario's reports first, so their references are the same at every scale:
+    # INT-DYP-000001 to 000003 and INT-NWROCU-000001.
     shared = services.record_report(
         actor=analyst,
         title="County line phone rotating through Carmarthen addresses",
@@ -40,6 +48,7 @@ def seed(world: DemoWorld) -> None:
         information_date=today - dt.timedelta(days=4),
         grading=services.Grading("2", "B", "P"),
         place="Carmarthen",
+        ocgs=refs("tarmac"),
     )
     services.release(actor=analyst, report=shared)
     services.disseminate(
@@ -48,26 +57,69 @@ def seed(world: DemoWorld) -> None:
         to=[Organisation.objects.get(code="WIL"), tarian],
         purpose="Supply into Wiltshire and regional tasking",
     )
-    waiting = services.record_report(
+    # C-coded, released with a second person's approval, not yet shared: dp.analyst shares it
+    # with Tarian in the README's walk.
+    firearm = services.record_report(
         actor=analyst,
         title="Firearm offered for sale in Haverfordwest",
-        text="A converted pistol is being offered for sale by a member of a Pembrokeshire group.",
+        text="A converted pistol is being offered for sale in Haverfordwest by a member of the "
+        "Gwenllian group; the buyer is said to be from Swansea.",
         information_date=today - dt.timedelta(days=1),
         grading=services.Grading(
             "1", "A", "C", "Not to be disclosed outside law enforcement; consult DYP before action."
         ),
         place="Haverfordwest",
+        ocgs=refs("gwenllian"),
     )
-    services.release(actor=analyst, report=waiting)
+    services.release(actor=analyst, report=firearm)
+    approver = _approver(firearm.owner_id, exclude=analyst.pk)
+    if approver is not None:
+        services.approve_release(actor=approver, report=firearm)
     services.record_report(
         actor=analyst,
-        title="Old grading: cash courier",
-        text="Recorded from a 2019 log with its 5x5x5 grading as given.",
+        title="Cash courier at Llanelli docks (2019 log)",
+        text="A courier collected cash from the Llanelli car wash weekly and drove it east; "
+        "recorded from a 2019 log with its 5x5x5 grading as given.",
         information_date=today - dt.timedelta(days=900),
         grading=services.Grading(legacy_grading="B2 4"),
+        place="Llanelli",
     )
+    # Awaiting nwrocu.chair's approval to release.
+    if "nwrocu.sio" in personas:
+        waiting = services.record_report(
+            actor=personas["nwrocu.sio"],
+            title="Cash couriers on the M62 for the Irwell Valley network",
+            text="Two couriers drive cash from Salford to a money service business in Liverpool "
+            "on Tuesday nights, using a hire car booked in a third party's name.",
+            information_date=today - dt.timedelta(days=2),
+            grading=services.Grading(
+                "2", "B", "C", "North West law enforcement only; consult NWROCU before action."
+            ),
+            place="Salford",
+            ocgs=refs("irwell"),
+        )
+        services.release(actor=personas["nwrocu.sio"], report=waiting)
+    # Then the body of intelligence, taking the next references.
+    seed_bulk(world, world.scale.intelligence_reports - SCENARIO_REPORTS)
     _received_from_btp(today)
     world.count("intelligence reports", IntelReport.objects.count())
+
+
+def _approver(organisation_id: int, *, exclude: int) -> Any:
+    """Someone of the organisation who approves releases (an SRO, chief officer or chair)."""
+    from concord.organisations.models import User
+
+    return (
+        User.objects.filter(
+            organisation_id=organisation_id,
+            is_active=True,
+            roles__code__in=services.APPROVER_ROLES,
+            vetting_expires__gte=timezone.localdate(),
+        )
+        .exclude(pk=exclude)
+        .order_by("username")
+        .first()
+    )
 
 
 def _received_from_btp(today: dt.date) -> None:

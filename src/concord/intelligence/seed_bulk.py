@@ -25,45 +25,14 @@ from concord.intelligence import feed
 from concord.intelligence.choices import ReportStatus
 from concord.intelligence.models import IntelReport
 from concord.organisations.models import Organisation, User
+from concord.threats import demo_places
 from concord.threats.models import ReferenceCounter
 
 CHUNK = 20_000
 FEED_CAP = 20_000
-TOWNS = [
-    "Carmarthen",
-    "Haverfordwest",
-    "Llanelli",
-    "Aberystwyth",
-    "Swansea",
-    "Newport",
-    "Cardiff",
-    "Wrexham",
-    "Bangor",
-    "Swindon",
-    "Chippenham",
-    "Salisbury",
-    "Bristol",
-    "Manchester",
-    "Salford",
-    "Bolton",
-    "Oldham",
-    "Wigan",
-    "Liverpool",
-    "Birkenhead",
-    "Birmingham",
-    "Wolverhampton",
-    "Coventry",
-    "Leeds",
-    "Bradford",
-    "Sheffield",
-    "Nottingham",
-    "Leicester",
-    "Croydon",
-    "Luton",
-]
 WHAT = [
     "A deal line is being run from an address in {town}; runners arrive by train on {day}s.",
-    "Cash is collected weekly from a car wash in {town} and driven east on the M4.",
+    "Cash is collected weekly from a car wash in {town} and driven out of the area by car.",
     "A converted firearm is being offered for sale by an associate in {town}.",
     "Two vulnerable adults in {town} have had their flats taken over for supply.",
     "A hire van is used on {day}s to move cannabis from a farm unit outside {town}.",
@@ -118,6 +87,27 @@ def _recipients(
     return rng.sample(choices, k=min(len(choices), rng.choice([1, 1, 2])))
 
 
+def _towns(organisations: list[Organisation]) -> dict[int, list[str]]:
+    """Where each organisation's intelligence is about: a force its own area, a ROCU its
+    region's forces' areas, a national agency anywhere."""
+    forces = list(Organisation.objects.filter(kind=OrganisationKind.FORCE).order_by("code"))
+    everywhere = [t for f in forces for t in demo_places.towns_of(f.code)]
+    result: dict[int, list[str]] = {}
+    for org in organisations:
+        if org.kind == OrganisationKind.FORCE:
+            result[org.pk] = demo_places.towns_of(org.code)
+        elif org.kind == OrganisationKind.ROCU:
+            result[org.pk] = [
+                t
+                for f in forces
+                if f.region_id == org.region_id
+                for t in demo_places.towns_of(f.code)
+            ] or everywhere
+        else:
+            result[org.pk] = everywhere
+    return result
+
+
 def _neighbours(organisations: list[Organisation]) -> dict[int, list[Organisation]]:
     """Whom an organisation shares with: a force its region's ROCU and other forces in the
     region; a ROCU its forces and the NCA; the NCA the ROCUs."""
@@ -152,6 +142,7 @@ def seed_bulk(world: DemoWorld, count: int) -> int:
         return 0
     weights = [4 if o.kind == OrganisationKind.FORCE else 6 for o in organisations]
     neighbours = _neighbours(organisations)
+    towns = _towns(organisations)
     ocgs_of: dict[int, list[int]] = defaultdict(list)
     for ocg in world.refs.get("ocgs", []):
         ocgs_of[ocg.owner_id].append(ocg.pk)
@@ -168,7 +159,7 @@ def seed_bulk(world: DemoWorld, count: int) -> int:
         owners = rng.choices(organisations, weights=weights, k=size)
         for owner in owners:
             counters[owner.pk] = counters.get(owner.pk, 0) + 1
-            town, n = rng.choice(TOWNS), rng.randrange(len(WHAT))
+            town, n = rng.choice(towns[owner.pk]), rng.randrange(len(WHAT))
             roll = rng.random()
             status = (
                 ReportStatus.DRAFT

@@ -28,7 +28,7 @@ from concord.intelligence.choices import (
 )
 from concord.intelligence.models import ConditionsAccepted, Feedback, FeedObject, IntelReport
 from concord.organisations.models import Organisation, User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import label, notify
 from concord.threats.models import Entity, Nominal, Ocg
 from concord.threats.services import next_reference, require_mapper
 
@@ -249,7 +249,8 @@ def release(*, actor: Any, report: IntelReport) -> IntelReport:
         )
         notify(
             approvers,
-            subject=_("%(ref)s awaits your approval to release") % {"ref": report.reference},
+            code="intelligence.awaits_approval",
+            params={"ref": report.reference},
             link=f"/intelligence/{report.reference}/",
             about=report,
         )
@@ -258,6 +259,12 @@ def release(*, actor: Any, report: IntelReport) -> IntelReport:
     report.save(update_fields=["status", "released_at", "updated_at"])
     _audit(actor, report, "released")
     return report
+
+
+@policy.rule(policy.Act.RECORD_INTELLIGENCE)
+def may_record_intelligence(user: Any, obj: Any = None) -> bool:
+    """Recording intelligence is for those who may add to the register (never a partner)."""
+    return policy.may(user, policy.Act.MAP, obj)
 
 
 @policy.rule(policy.Act.APPROVE_RELEASE)
@@ -347,8 +354,8 @@ def disseminate(
             is_active=True,
             roles__code__in=[RoleCode.INTELLIGENCE_OFFICER, RoleCode.ANALYST],
         ).distinct(),
-        subject=_("Intelligence %(ref)s shared with you by %(org)s")
-        % {"ref": report.reference, "org": report.owner.code},
+        code="intelligence.shared",
+        params={"ref": report.reference, "org": report.owner.code},
         link=f"/intelligence/{report.reference}/",
         about=report,
     )
@@ -438,8 +445,8 @@ def give_feedback(*, actor: Any, report: IntelReport, kind: str, note: str = "")
     _audit(actor, report, "feedback", kind=kind)
     notify(
         [report.originator],
-        subject=_("Feedback on %(ref)s: %(kind)s")
-        % {"ref": report.reference, "kind": feedback.get_kind_display().lower()},
+        code="intelligence.feedback",
+        params={"ref": report.reference, "kind": label(FeedbackKind(feedback.kind), lower=True)},
         link=f"/intelligence/{report.reference}/",
         about=report,
     )

@@ -94,6 +94,8 @@ def _grading(post: Any) -> services.Grading:
 
 @login_required
 def report_create(request: HttpRequest) -> HttpResponse:
+    if not policy.may(request.user, policy.Act.RECORD_INTELLIGENCE, None):
+        raise Http404
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         post = request.POST

@@ -1,37 +1,45 @@
 """Building a meeting's agenda from the register, as the forum's chair may see it.
 
 Each kind of item is one query over what the forum covers (its force; its ROCU and the
-region's forces; or the nation), read through the chair's access policy and capped, so a
-national forum over thousands of OCGs gets a readable agenda: the highest-priority entries of
-each kind and a line saying how many more there are.
+region's forces; or the nation) at the levels the meeting takes in (a national forum: what is
+owned nationally or banded 1, unless the chair widens it), read through the chair's access
+policy and capped, so a national forum over thousands of OCGs gets a readable agenda: the
+highest-priority entries of each kind and a line saying how many more there are. A register
+item found for several reasons (new, and its re-assessment overdue) is one entry with every
+reason; what the register says is kept as notes with codes (meetings/notes.py), rendered in
+each reader's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from concord.core.choices import OrganisationKind
 from concord.meetings.choices import ITEM_ORDER, ForumLevel, ItemKind
 from concord.meetings.models import Forum, Meeting, MeetingAction
+from concord.meetings.notes import Note, note
+from concord.ownership import services as ownership
 from concord.ownership.choices import OPEN_STATUSES, TASKING_AWAITING
 from concord.ownership.models import Appointment, TaskingRequest, TransferRequest
 from concord.ownership.transfers import deciding_organisation
 from concord.plans.choices import DisruptionStatus
 from concord.plans.models import Disruption, Plan
 from concord.scoring.choices import OwnerLevel
+from concord.scoring.defaults import LEVEL_FIT
 from concord.scoring.filters import LEVEL_KINDS
 from concord.scoring.models import ScoringModel, published_model
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 
 PER_KIND = 20
+# Levels from the lowest: an agenda takes in its level and those above it.
+LEVELS = [ForumLevel.FORCE, ForumLevel.REGION, ForumLevel.NATIONAL]
 
 
 @dataclass
@@ -42,10 +50,21 @@ class Entry:
     target: Any = None
     subject: RegisterItem | None = None
     band_rank: int | None = None
+    notes: list[Note] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.reasons:
+            self.reasons = [self.kind]
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
         return (ITEM_ORDER[self.kind], self.band_rank or 99, self.title)
+
+    @property
+    def decides_other(self) -> bool:
+        """Whether a decision on it acts on something other than its register item."""
+        return self.target is not None and self.target is not self.subject
 
 
 def covered(forum: Forum) -> Q:
@@ -58,6 +77,31 @@ def covered(forum: Forum) -> Q:
             owner__region_id=organisation.region_id, owner__kind=OrganisationKind.FORCE
         )
     return Q(owner=organisation)
+
+
+def band_levels(model: ScoringModel | None) -> dict[str, str]:
+    """The level each band number belongs at: the highest owning level that fits it."""
+    fit: dict[str, list[str]] = (model.level_fit if model is not None else None) or LEVEL_FIT
+    return {
+        number: max(levels, key=lambda level: LEVELS.index(ForumLevel(level)))
+        for number, levels in fit.items()
+        if levels
+    }
+
+
+def at_level(level: str, model: ScoringModel | None) -> Q:
+    """Register items for an agenda of `level`: owned at that level or above, or banded for
+    it (a national agenda: what the NCA owns and band 1 wherever it is held)."""
+    floor = LEVELS.index(ForumLevel(level))
+    if floor == 0:
+        return Q()
+    levels = LEVELS[floor:]
+    kinds = [kind for lvl in levels for kind in LEVEL_KINDS[OwnerLevel(lvl)]]
+    q = Q(owner__kind__in=kinds)
+    for number, band_level in band_levels(model).items():
+        if LEVELS.index(ForumLevel(band_level)) >= floor:
+            q |= Q(band__startswith=number)
+    return q
 
 
 def since(forum: Forum, meeting: Meeting) -> dt.datetime:
@@ -77,20 +121,35 @@ def _label(item: RegisterItem) -> str:
     return f"{item.reference} {item.name}{band}"
 
 
-def _capped(kind: str, items: QuerySet[Any], make: Any, more: str) -> list[Entry]:
+def _score(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _capped(kind: str, items: QuerySet[Any], make: Any) -> list[Entry]:
     found = list(items[: PER_KIND + 1])
     entries = [make(x) for x in found[:PER_KIND]]
     if len(found) > PER_KIND:
         total = items.count()
-        entries.append(Entry(kind, more % {"n": total - PER_KIND}))
+        entries.append(Entry(kind, "", notes=[note("more", kind=kind, n=total - PER_KIND)]))
     return entries
 
 
-def _register(chair: Any, forum: Forum) -> list[tuple[str, QuerySet[Any]]]:
-    return [
-        (kind, model.objects.visible_to(chair).filter(covered(forum), status="active"))
-        for kind, model in REGISTER_ITEMS.items()
-    ]
+class Scope:
+    """What one agenda takes in: the forum's owners, through the chair's eyes, at its level."""
+
+    def __init__(self, meeting: Meeting, model: ScoringModel | None) -> None:
+        self.forum = meeting.forum
+        self.chair = self.forum.chair
+        self.model = model
+        self.level_q = at_level(meeting.level, model)
+
+    def items(self, kind: str) -> QuerySet[Any]:
+        return (
+            REGISTER_ITEMS[kind]
+            .objects.visible_to(self.chair)
+            .filter(covered(self.forum), status="active")
+            .filter(self.level_q)
+        )
 
 
 def _mismatch_q(model: ScoringModel | None) -> Q:
@@ -109,8 +168,13 @@ def _mismatch_q(model: ScoringModel | None) -> Q:
     return q
 
 
+def _entry(kind: str, item: RegisterItem, *notes: Note) -> Entry:
+    return Entry(kind, _label(item), "", item, item, item.band_rank, list(notes))
+
+
 def build(meeting: Meeting) -> list[Entry]:
-    """Every agenda entry for the meeting, highest priority first within each kind."""
+    """Every agenda entry for the meeting, one per register item (with all its reasons),
+    highest priority first within each kind."""
     forum = meeting.forum
     chair = forum.chair
     start = since(forum, meeting)
@@ -119,6 +183,7 @@ def build(meeting: Meeting) -> list[Entry]:
         model: ScoringModel | None = published_model()
     except ScoringModel.DoesNotExist:
         model = None
+    scope = Scope(meeting, model)
     entries: list[Entry] = []
 
     transfers = (
@@ -139,16 +204,21 @@ def build(meeting: Meeting) -> list[Entry]:
         entries.append(
             Entry(
                 ItemKind.TRANSFER,
-                _("%(kind)s: %(item)s, from %(from)s")
-                % {
-                    "kind": transfer.get_kind_display(),
-                    "item": _label(item),
-                    "from": transfer.from_organisation.code,
-                },
+                _label(item),
                 transfer.reason,
                 transfer,
                 item,
                 item.band_rank,
+                [
+                    note(
+                        "transfer",
+                        kind=transfer.kind,
+                        **{
+                            "from": transfer.from_organisation.code,
+                            "to": transfer.to_organisation.code,
+                        },
+                    )
+                ],
             )
         )
     taskings = (
@@ -160,172 +230,205 @@ def build(meeting: Meeting) -> list[Entry]:
     entries += [
         Entry(
             ItemKind.TASKING,
-            _("%(ref)s from %(org)s: %(capability)s (respond by %(date)s)")
-            % {
-                "ref": t.reference,
-                "org": t.owner.code,
-                "capability": t.capability,
-                "date": t.respond_by.isoformat(),
-            },
+            f"{t.reference} {t.capability}",
             t.asked,
             t,
+            notes=[note("tasking", date=t.respond_by, **{"from": t.owner.code})],
         )
         for t in taskings
     ]
     ranking = ("band_rank", "-risk_score", "reference")
     mismatch = _mismatch_q(model)
-    for _kind, items in _register(chair, forum):
-        items = items.select_related("owner")
-        ordered = items.order_by(*ranking)
+    fit = model.level_fit if model is not None else {}
+    for kind in REGISTER_ITEMS:
+        ordered = scope.items(kind).select_related("owner").order_by(*ranking)
         entries += _capped(
             ItemKind.NEW,
             ordered.filter(created_at__gte=start),
-            lambda i: Entry(
+            lambda i: _entry(
                 ItemKind.NEW,
-                _label(i),
-                _("Owned by %(org)s.") % {"org": i.owner.code},
                 i,
-                i,
-                i.band_rank,
+                note(
+                    "new",
+                    org=i.owner.code,
+                    date=getattr(i, "mapped_on", None) or timezone.localtime(i.created_at).date(),
+                    band=i.band,
+                ),
             ),
-            _("…and %(n)s more new items."),
         )
         entries += _capped(
             ItemKind.RESCORED,
             ordered.filter(assessed_on__gte=start.date(), created_at__lt=start),
-            lambda i: Entry(ItemKind.RESCORED, _label(i), "", i, i, i.band_rank),
-            _("…and %(n)s more newly assessed items."),
+            lambda i: _entry(
+                ItemKind.RESCORED,
+                i,
+                note("rescored", date=i.assessed_on, band=i.band, score=_score(i.risk_score)),
+            ),
         )
         entries += _capped(
             ItemKind.MISMATCH,
             ordered.filter(mismatch),
-            lambda i: Entry(
+            lambda i: _entry(
                 ItemKind.MISMATCH,
-                _label(i),
-                _("Held by %(org)s (%(kind)s).")
-                % {"org": i.owner.code, "kind": i.owner.get_kind_display()},
                 i,
-                i,
-                i.band_rank,
+                note(
+                    "mismatch",
+                    band=i.band,
+                    org=i.owner.code,
+                    kind=i.owner.kind,
+                    fits=list(fit.get(i.band[:1], [])),
+                ),
             ),
-            _("…and %(n)s more mismatches."),
         )
         entries += _capped(
             ItemKind.REASSESSMENT,
             ordered.filter(review_due_on__lt=today),
-            lambda i: Entry(
+            lambda i: _entry(
                 ItemKind.REASSESSMENT,
-                _label(i),
-                _("Due %(date)s.") % {"date": i.review_due_on.isoformat()},
                 i,
-                i,
-                i.band_rank,
+                note("reassessment", date=i.review_due_on, days=(today - i.review_due_on).days),
             ),
-            _("…and %(n)s more overdue re-assessments."),
         )
-    entries += _vacancies(chair, forum, today)
-    entries += _plans_and_disruptions(chair, forum, today)
+    entries += _vacancies(scope, today)
+    entries += _plans_and_disruptions(scope, today)
     entries += [
         Entry(
             ItemKind.ACTION,
-            _("%(action)s (%(owner)s, due %(date)s)")
-            % {
-                "action": a.description,
-                "owner": a.owner.get_full_name() or a.owner.username,
-                "date": a.due_on.isoformat(),
-            },
+            a.description[:300],
             "",
             a,
             a.register_item,
+            notes=[
+                note(
+                    "action",
+                    set=timezone.localtime(a.meeting.starts_at).date(),
+                    owner=a.owner.get_full_name() or a.owner.username,
+                    due=a.due_on,
+                )
+            ],
         )
         for a in MeetingAction.objects.visible_to(chair)
         .filter(meeting__forum=forum, done_at__isnull=True)
         .exclude(meeting=meeting)
-        .select_related("owner", "ocg", "priority_individual", "vulnerability")
+        .select_related("owner", "meeting", "ocg", "priority_individual", "vulnerability")
     ]
-    entries.sort(key=lambda e: e.sort_key)
-    return entries
+    merged = merge(entries)
+    merged.sort(key=lambda e: e.sort_key)
+    return merged
 
 
-def _vacancies(chair: Any, forum: Forum, today: dt.date) -> list[Entry]:
+def merge(entries: list[Entry]) -> list[Entry]:
+    """One entry per register item, carrying every reason and note, in agenda order. An entry
+    for a request or claim about the item takes the item's other reasons (its decision acts
+    on the request); a second request about the same item stays an entry of its own, as do
+    open actions."""
+    ordered = sorted(entries, key=lambda e: e.sort_key)
+    by_item: dict[tuple[str, int], Entry] = {}
+    result: list[Entry] = []
+    for entry in ordered:
+        subject = entry.subject
+        if subject is None or entry.kind == ItemKind.ACTION:
+            result.append(entry)
+            continue
+        key = (subject.kind_code, subject.pk)
+        kept = by_item.get(key)
+        if kept is None:
+            by_item[key] = entry
+            result.append(entry)
+            continue
+        if kept.decides_other and entry.decides_other:
+            result.append(entry)
+            continue
+        if entry.decides_other:
+            kept.target = entry.target
+        for reason in entry.reasons:
+            if reason not in kept.reasons:
+                kept.reasons.append(reason)
+        kept.reasons.sort(key=lambda r: ITEM_ORDER[r])
+        kept.kind = kept.reasons[0]
+        kept.notes += entry.notes
+        kept.note = "\n".join(text for text in (kept.note, entry.note) if text)
+    return result
+
+
+def _vacancies(scope: Scope, today: dt.date) -> list[Entry]:
     entries: list[Entry] = []
-    cutoff = timezone.now() - dt.timedelta(days=settings.CONCORD_LRO_VACANCY_DAYS)
-    for kind, field in (("ocg", "ocg"), ("pi", "priority_individual")):
-        items = (
-            REGISTER_ITEMS[kind].objects.visible_to(chair).filter(covered(forum), status="active")
-        )
+    # The clock runs from mapping or designation (ownership.services.vacancies).
+    since = ownership.lro_vacancy_since()
+    for kind, field_name in (("ocg", "ocg"), ("pi", "priority_individual")):
+        items = scope.items(kind)
         with_lro = Appointment.objects.filter(
-            role="lro", ended_on__isnull=True, **{f"{field}__isnull": False}
-        ).values(f"{field}_id")
+            role="lro", ended_on__isnull=True, **{f"{field_name}__isnull": False}
+        ).values(f"{field_name}_id")
         entries += _capped(
             ItemKind.VACANCY,
-            items.filter(created_at__lt=cutoff)
+            items.filter(ownership.on_register_before(REGISTER_ITEMS[kind], since))
             .exclude(pk__in=with_lro)
             .order_by("band_rank", "reference"),
-            lambda i: Entry(ItemKind.VACANCY, _label(i), _("No LRO."), i, i, i.band_rank),
-            _("…and %(n)s more without an LRO."),
+            lambda i: _entry(
+                ItemKind.VACANCY,
+                i,
+                note(
+                    "no_lro",
+                    date=getattr(i, "mapped_on", None) or timezone.localtime(i.created_at).date(),
+                ),
+            ),
         )
         lapsed = (
             Appointment.objects.filter(
                 ended_on__isnull=True,
                 role__in=["sio", "lro"],
-                **{f"{field}__in": items},
+                **{f"{field_name}__in": items},
             )
             .filter(Q(person__is_active=False) | Q(person__vetting_expires__lt=today))
-            .select_related(field, "person")
+            .select_related(field_name, "person")
         )
         for post in lapsed[:PER_KIND]:
-            item = post.subject
             entries.append(
-                Entry(
+                _entry(
                     ItemKind.VACANCY,
-                    _label(item),
-                    _("%(role)s %(name)s has left or lost vetting.")
-                    % {"role": post.get_role_display(), "name": post.person},
-                    item,
-                    item,
-                    item.band_rank,
+                    post.subject,
+                    note("post_lapsed", role=post.role, name=str(post.person)),
                 )
             )
     return entries
 
 
-def _plans_and_disruptions(chair: Any, forum: Forum, today: dt.date) -> list[Entry]:
+def _plans_and_disruptions(scope: Scope, today: dt.date) -> list[Entry]:
     entries: list[Entry] = []
-    for kind, field in (("ocg", "ocg"), ("pi", "priority_individual")):
-        items = (
-            REGISTER_ITEMS[kind].objects.visible_to(chair).filter(covered(forum), status="active")
-        )
+    for kind, field_name in (("ocg", "ocg"), ("pi", "priority_individual")):
+        items = scope.items(kind)
         entries += _capped(
             ItemKind.REVIEW,
-            Plan.objects.filter(**{f"{field}__in": items}, next_review_on__lt=today)
-            .select_related(field)
-            .order_by(f"{field}__band_rank", "next_review_on"),
-            lambda p: Entry(
-                ItemKind.REVIEW,
-                _label(p.subject),
-                _("Review was due %(date)s.") % {"date": p.next_review_on.isoformat()},
-                p.subject,
-                p.subject,
-                p.subject.band_rank,
-            ),
-            _("…and %(n)s more overdue plan reviews."),
+            Plan.objects.filter(**{f"{field_name}__in": items}, next_review_on__lt=today)
+            .select_related(field_name)
+            .order_by(f"{field_name}__band_rank", "next_review_on"),
+            lambda p: _entry(ItemKind.REVIEW, p.subject, note("review", date=p.next_review_on)),
         )
         entries += _capped(
             ItemKind.DISRUPTION,
-            Disruption.objects.filter(**{f"{field}__in": items}, status=DisruptionStatus.CLAIMED)
-            .select_related(field, "impact", "claimed_for")
+            Disruption.objects.filter(
+                **{f"{field_name}__in": items}, status=DisruptionStatus.CLAIMED
+            )
+            .select_related(field_name, "impact", "claimed_for")
             .order_by("impact__rank", "occurred_on"),
             lambda d: Entry(
                 ItemKind.DISRUPTION,
-                _("%(impact)s disruption of %(item)s")
-                % {"impact": d.impact.display_name, "item": _label(d.subject)},
+                _label(d.subject),
                 d.narrative,
                 d,
                 d.subject,
                 d.subject.band_rank,
+                [
+                    note(
+                        "disruption",
+                        impact=d.impact.name,
+                        impact_cy=d.impact.name_cy,
+                        strand=d.strand,
+                        date=d.occurred_on,
+                    )
+                ],
             ),
-            _("…and %(n)s more disruptions awaiting validation."),
         )
     return entries
 

@@ -13,10 +13,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
+from concord.meetings import notes as agenda_notes
 from concord.meetings.choices import ForumKind, ForumLevel, ItemKind, MeetingStatus, Outcome
 from concord.organisations.models import Organisation
 from concord.threats.models import Ocg, PriorityIndividual, RegisterItem, Vulnerability
@@ -98,7 +102,9 @@ class Forum(models.Model):
         Organisation, blank=True, related_name="+", verbose_name=_("member organisations")
     )
     cadence_days = models.PositiveSmallIntegerField(_("meets every (days)"), default=28)
-    terms_of_reference = models.TextField(_("terms of reference"), blank=True)
+    terms_of_reference = models.TextField(
+        _("terms of reference"), max_length=text.SUMMARY, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     access = Restricted(parties=forum_parties, describes="forum")
@@ -110,8 +116,17 @@ class Forum(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The Welsh name when the page is in Welsh and one is recorded, else the English."""
+        if self.name_cy and translation.get_language() == "cy":
+            return self.name_cy
+        return self.name
+
 
 class Meeting(models.Model):
+    """One sitting of a forum: its agenda (built, issued in versions), attendance, decisions."""
+
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
     starts_at = models.DateTimeField(_("starts"))
     location = models.CharField(_("where"), max_length=200, blank=True)
@@ -124,6 +139,10 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("attended")
     )
     held_at = models.DateTimeField(null=True, blank=True)
+    # The lowest level the agenda takes items from (blank: the forum's own level).
+    agenda_level = models.CharField(
+        _("items from level"), max_length=10, choices=ForumLevel.choices, blank=True
+    )
 
     access = Restricted(within=("forum",), unattached=True)
     objects = RestrictedQuerySet.as_manager()
@@ -134,6 +153,11 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.forum} {self.starts_at:%Y-%m-%d}"
 
+    @property
+    def level(self) -> str:
+        """The lowest level the agenda takes items from: the chair's choice or the forum's."""
+        return self.agenda_level or self.forum.level
+
 
 class AgendaItem(AboutRegisterItem):
     """An entry on an agenda: what it is about (a target by content type and id) and the
@@ -143,7 +167,13 @@ class AgendaItem(AboutRegisterItem):
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(_("kind"), max_length=14, choices=ItemKind.choices)
     title = models.CharField(_("item"), max_length=300)
-    note = models.TextField(_("note"), blank=True)
+    # Written by a person (the chair's note, a request's reason): shown as written.
+    note = models.TextField(_("note"), max_length=text.ENTRY, blank=True)
+    # Every reason the entry is on the agenda (ItemKind codes, in agenda order; `kind` is the
+    # first), and what the register says about each, as codes and parameters rendered in the
+    # reader's language (meetings/notes.py), never stored as text.
+    reasons = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -180,6 +210,24 @@ class AgendaItem(AboutRegisterItem):
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
 
+    @property
+    def reason_labels(self) -> str:
+        """Why the entry is on the agenda, in the reader's language ("New; re-assessment due")."""
+        return agenda_notes.reasons(self.reasons or [self.kind])
+
+    @property
+    def note_texts(self) -> list[str]:
+        """The generated notes, in the reader's language."""
+        return agenda_notes.render(self.notes)
+
+    @property
+    def heading(self) -> str:
+        """The entry's title, or (for a line such as "…and 3 more") its first note."""
+        if self.title:
+            return self.title
+        texts = self.note_texts
+        return texts[0] if texts else self.get_kind_display()
+
 
 class IssuedAgenda(models.Model):
     """A version of the agenda as issued: what it said, kept when the chair changes it."""
@@ -213,7 +261,7 @@ class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="decision")
     outcome = models.CharField(_("decision"), max_length=12, choices=Outcome.choices)
-    rationale = models.TextField(_("rationale"))
+    rationale = models.TextField(_("rationale"), max_length=text.SUMMARY)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -230,21 +278,39 @@ class Decision(models.Model):
         return f"{self.get_outcome_display()}: {self.item.title}"
 
 
+def owns_meeting_action(viewer: Viewer) -> Q | None:
+    """The person an action was given to sees it (and may mark it done) without sitting on
+    the forum, but only while they may see the register item it concerns."""
+    from concord.core.restriction import target_of, visible_ids
+
+    if viewer.user_id is None:
+        return None
+    rule = Q(owner_id=viewer.user_id)
+    for path in SUBJECT_PATHS:
+        target = target_of(MeetingAction, path)
+        rule &= Q(**{f"{path}__isnull": True}) | Q(**{f"{path}__in": visible_ids(target, viewer)})
+    return rule
+
+
 class MeetingAction(AboutRegisterItem):
     """An action the meeting set, shown on the forum's next agendas until done; it concerns
-    the register item of its agenda entry, if any."""
+    the register item of its agenda entry, if any. Those who see the meeting and the item see
+    it; so does its owner, who may not sit on the forum (a force's LRO given an action by the
+    regional group), while they may see the item."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     item = models.ForeignKey(
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
-    description = models.TextField(_("action"))
+    description = models.TextField(_("action"), max_length=2 * text.ENTRY)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(_("due"))
     done_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), max_length=2 * text.ENTRY, blank=True)
 
-    access = Restricted(within=("meeting",), via=SUBJECT_PATHS, unattached=True)
+    access = Restricted(
+        via=("meeting", *SUBJECT_PATHS), parties=owns_meeting_action, unattached=True
+    )
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
@@ -252,3 +318,6 @@ class MeetingAction(AboutRegisterItem):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:action", args=[self.pk])

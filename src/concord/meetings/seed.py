@@ -70,7 +70,12 @@ FORUMS = [
 ]
 
 
+# The forum whose meeting is the README's walk through a meeting, from agenda to minutes.
+TODAY = "TARIAN"
+
+
 def seed(world: DemoWorld) -> None:
+    """One forum per row of FORUMS whose chair persona exists, with its members and a meeting."""
     personas = world.refs.get("personas", {})
     made = 0
     for code, name, name_cy, level, kind, cadence, chair_name in FORUMS:
@@ -94,10 +99,12 @@ def seed(world: DemoWorld) -> None:
             .distinct()
             .order_by("username")[:12]
         )
+        # Tarian's group meets today, so the demo's chair (tarian.chair) can build, issue and
+        # decide its agenda and record it as held; the others meet next week.
+        today = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
         Meeting.objects.create(
             forum=forum,
-            starts_at=timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
-            + dt.timedelta(days=7),
+            starts_at=today + dt.timedelta(days=0 if code == TODAY else 7),
             location=f"{organisation.display_name}, conference room 1",
         )
         made += 1
@@ -105,6 +112,7 @@ def seed(world: DemoWorld) -> None:
 
 
 def reset() -> None:
+    """Remove the demo's forums and meetings (with their agendas, decisions and actions)."""
     Meeting.objects.all().delete()
     Forum.objects.all().delete()
 

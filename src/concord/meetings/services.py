@@ -15,7 +15,7 @@ from concord.core import audit, policy
 from concord.core.choices import RoleCode
 from concord.core.models import AuditAction
 from concord.meetings import agenda
-from concord.meetings.choices import ItemKind, MeetingStatus, Outcome
+from concord.meetings.choices import ForumLevel, ItemKind, MeetingStatus, Outcome
 from concord.meetings.models import (
     AgendaItem,
     Decision,
@@ -25,7 +25,7 @@ from concord.meetings.models import (
     MeetingAction,
 )
 from concord.organisations.models import User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import named, notify
 from concord.ownership import services as ownership
 from concord.ownership import tasking, transfers
 from concord.ownership.models import TaskingRequest, TransferRequest
@@ -34,6 +34,9 @@ from concord.plans.models import Disruption
 from concord.threats import services as threats
 from concord.threats.models import RegisterItem
 
+# An action is read in lists and on agendas: a paragraph, not a document.
+ACTION_MAX = 2000
+RATIONALE_MAX = 4000
 CHAIR_ROLES = frozenset({RoleCode.TASKING_CHAIR, RoleCode.SRO, RoleCode.CHIEF_OFFICER})
 
 
@@ -90,6 +93,8 @@ def build_agenda(*, actor: Any, meeting: Meeting) -> list[AgendaItem]:
             kind=entry.kind,
             title=entry.title[:300],
             note=entry.note,
+            reasons=entry.reasons,
+            notes=entry.notes,
             content_type=content_type,
             object_id=object_id,
             band_rank=entry.band_rank,
@@ -148,7 +153,14 @@ def issue_agenda(*, actor: Any, meeting: Meeting) -> IssuedAgenda:
     """Issue the agenda as it stands: a new version, sent to the members."""
     _require_runner(actor, meeting.forum)
     items = [
-        {"position": i.position, "kind": i.kind, "title": i.title, "note": i.note}
+        {
+            "position": i.position,
+            "kind": i.kind,
+            "reasons": i.reasons or [i.kind],
+            "title": i.title,
+            "note": i.note,
+            "notes": i.notes,
+        }
         for i in meeting.items.filter(removed=False).order_by("position")
     ]
     if not items:
@@ -167,9 +179,9 @@ def issue_agenda(*, actor: Any, meeting: Meeting) -> IssuedAgenda:
     _audit(actor, meeting, "agenda issued", version=issued.version)
     notify(
         [*meeting.forum.members.all(), meeting.forum.chair],
-        subject=_("%(forum)s, %(date)s: agenda issued (version %(v)s)")
-        % {
-            "forum": meeting.forum.name,
+        code="meeting.agenda_issued",
+        params={
+            "forum": named(meeting.forum),
             "date": timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y"),
             "v": issued.version,
         },
@@ -201,6 +213,10 @@ def decide(*, actor: Any, item: AgendaItem, outcome: str, rationale: str) -> Dec
         raise ValidationError({"outcome": _("Choose a decision from the list.")})
     if len(rationale.strip()) < 10:
         raise ValidationError({"rationale": _("Give the rationale (at least ten characters).")})
+    if len(rationale.strip()) > RATIONALE_MAX:
+        raise ValidationError(
+            {"rationale": _("Keep the rationale to %(n)s characters.") % {"n": RATIONALE_MAX}}
+        )
     if Decision.objects.filter(item=item).exists():
         raise ValidationError(_("This item has already been decided."))
     target = (
@@ -243,23 +259,67 @@ def _take_effect(
             actor=actor, disruption=target, accept=outcome == Outcome.ACCEPT, reason=rationale
         )
         return _("Disruption %(status)s.") % {"status": target.get_status_display().lower()}
-    if isinstance(target, RegisterItem) and outcome == Outcome.ARCHIVE:
-        threats.archive(actor=actor, item=target, reason=rationale)
-        return _("%(ref)s archived.") % {"ref": target.reference}
-    if isinstance(target, RegisterItem) and outcome == Outcome.RESCORE:
-        posts = ownership.current_appointments(target) if target.kind_code in ("ocg", "pi") else {}
+    # An entry about a request or claim concerning an item may still archive or re-assess the
+    # item itself (one entry per item carries all its reasons).
+    register = target if isinstance(target, RegisterItem) else item.register_item
+    if register is not None and outcome == Outcome.ARCHIVE:
+        threats.archive(actor=actor, item=register, reason=rationale)
+        return _("%(ref)s archived.") % {"ref": register.reference}
+    if register is not None and outcome == Outcome.RESCORE:
+        posts = (
+            ownership.current_appointments(register) if register.kind_code in ("ocg", "pi") else {}
+        )
         notify(
             [p.person for p in posts.values()],
-            subject=_("%(ref)s: re-assessment requested by %(forum)s")
-            % {"ref": target.reference, "forum": meeting.forum.name},
-            body=rationale,
-            link=target.get_absolute_url(),
-            about=target,
+            code="meeting.rescore",
+            params={
+                "ref": register.reference,
+                "forum": named(meeting.forum),
+                "rationale": rationale,
+            },
+            link=register.get_absolute_url(),
+            about=register,
         )
         return _("Re-assessment requested of the people in post.")
     if outcome in (Outcome.ACCEPT, Outcome.DECLINE) and target is not None:
         raise ValidationError({"outcome": _("Accept or decline applies to requests and claims.")})
     return _("Recorded.")
+
+
+def action_owners(meeting: Meeting, item: AgendaItem | None = None) -> list[User]:
+    """Whom an action may be given to: the forum's chair, members and attendees and, for an
+    action on an item, its SIO, LRO and SRO; only those who may see the item it concerns (the
+    action shows it to them, on its own page and in *My actions*, without the meeting)."""
+    forum = meeting.forum
+    record = item.register_item if item is not None else None
+    ids = {forum.chair_id, *forum.members.values_list("pk", flat=True)}
+    ids |= set(meeting.attendees.values_list("pk", flat=True))
+    if record is not None and record.kind_code in ("ocg", "pi"):
+        ids |= {post.person_id for post in ownership.current_appointments(record).values()}
+    people = (
+        User.objects.filter(pk__in=ids, is_active=True)
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "username")
+    )
+    return [p for p in people if record is None or policy.visible(p, record)]
+
+
+@transaction.atomic
+def set_agenda_level(*, actor: Any, meeting: Meeting, level: str) -> Meeting:
+    """Take the agenda's items from a lower level than the forum's (a national group looking
+    at regional items too), or back to the forum's own; the next build follows it."""
+    _require_runner(actor, meeting.forum)
+    levels = agenda.LEVELS
+    if level not in ForumLevel.values:
+        raise ValidationError({"level": _("Choose a level from the list.")})
+    if levels.index(ForumLevel(level)) > levels.index(ForumLevel(meeting.forum.level)):
+        raise ValidationError(
+            {"level": _("An agenda can take in the forum's own level and those below it.")}
+        )
+    meeting.agenda_level = "" if level == meeting.forum.level else level
+    meeting.save(update_fields=["agenda_level"])
+    _audit(actor, meeting, "agenda level", level=level)
+    return meeting
 
 
 @transaction.atomic
@@ -272,9 +332,32 @@ def add_action(
     due_on: dt.date,
     item: AgendaItem | None = None,
 ) -> MeetingAction:
+    """Give someone an action from the meeting, about an agenda entry or none: they must be
+    able to see the register item it concerns, and are told with a link to the action."""
     _require_runner(actor, meeting.forum)
     if len(description.strip()) < 5:
         raise ValidationError({"description": _("Describe the action.")})
+    if len(description.strip()) > ACTION_MAX:
+        raise ValidationError(
+            {"description": _("Keep the action to %(n)s characters.") % {"n": ACTION_MAX}}
+        )
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The action cannot be due before today.")})
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError({"item": _("Choose an item of this meeting's agenda.")})
+    record = item.register_item if item is not None else None
+    if not owner.is_active or (record is not None and not policy.visible(owner, record)):
+        raise ValidationError(
+            {
+                "owner": _("%(name)s may not see %(ref)s: give the action to someone who may.")
+                % {
+                    "name": owner.get_full_name() or owner.username,
+                    "ref": record.reference if record is not None else "",
+                }
+                if record is not None
+                else _("That person can no longer sign in.")
+            }
+        )
     action = MeetingAction(
         meeting=meeting, item=item, description=description.strip(), owner=owner, due_on=due_on
     )
@@ -284,9 +367,9 @@ def add_action(
     _audit(actor, meeting, "action", action=action.pk, owner=owner.username)
     notify(
         [owner],
-        subject=_("Action from %(forum)s: %(action)s")
-        % {"forum": meeting.forum.name, "action": action.description[:80]},
-        link=f"/meetings/{meeting.pk}/",
+        code="meeting.action",
+        params={"forum": named(meeting.forum), "action": action.description[:80]},
+        link=action.get_absolute_url(),
         about=action,
     )
     return action
@@ -298,6 +381,10 @@ def complete_action(*, actor: Any, action: MeetingAction, outcome: str) -> Meeti
         raise PermissionDenied(_("Only the action's owner or the chair completes it."))
     if len(outcome.strip()) < 3:
         raise ValidationError({"outcome": _("Say what was done.")})
+    if len(outcome.strip()) > ACTION_MAX:
+        raise ValidationError(
+            {"outcome": _("Keep the outcome to %(n)s characters.") % {"n": ACTION_MAX}}
+        )
     action.done_at, action.outcome = timezone.now(), outcome.strip()
     action.save(update_fields=["done_at", "outcome"])
     _audit(actor, action.meeting, "action done", action=action.pk)

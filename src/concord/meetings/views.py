@@ -18,13 +18,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from concord.core import audit
+from concord.core.access import open_through
 from concord.core.choices import Classification
 from concord.core.models import AuditAction
+from concord.meetings import pack as meeting_pack
 from concord.meetings import services
-from concord.meetings.choices import Outcome
+from concord.meetings.agenda import LEVELS
+from concord.meetings.choices import ForumLevel, Outcome
 from concord.meetings.models import AgendaItem, Decision, Forum, Meeting, MeetingAction
 from concord.organisations.models import User
 
@@ -49,9 +53,9 @@ def visible_items(
         .select_related(
             "content_type",
             "decision__decided_by",
-            "ocg",
-            "priority_individual",
-            "vulnerability",
+            "ocg__owner",
+            "priority_individual__owner",
+            "vulnerability__owner",
         )
         .order_by("position")
     )
@@ -222,8 +226,16 @@ def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
             "members": meeting.forum.members.order_by("last_name"),
             "attended": set(meeting.attendees.values_list("pk", flat=True)),
             "marking": highest_marking(items),
+            "owners": services.action_owners(meeting) if may_run else [],
+            "levels": _levels(meeting),
         },
     )
+
+
+def _levels(meeting: Meeting) -> list[tuple[str, str]]:
+    """The levels an agenda may take items from: the forum's own and those below it."""
+    top = LEVELS.index(ForumLevel(meeting.forum.level))
+    return [(level.value, str(level.label)) for level in LEVELS[: top + 1]]
 
 
 def _int(value: str | None) -> int:
@@ -276,14 +288,19 @@ def _post(request: HttpRequest, meeting: Meeting) -> str:
             rationale=request.POST.get("rationale", ""),
         )
         return _("Decided: %(effect)s") % {"effect": decision.effect}
+    if step == "level":
+        services.set_agenda_level(actor=actor, meeting=meeting, level=request.POST.get("level", ""))
+        return _("The agenda's level was set: build it again to follow it.")
     if step == "action":
-        owner = User.objects.filter(username=request.POST.get("owner", "").strip()).first()
+        # Only the people the action may be given to are offered, and only they are found.
+        owners = {p.pk: p for p in services.action_owners(meeting, item)}
+        owner = owners.get(_int(request.POST.get("owner")))
         if owner is None:
-            raise ValidationError(_("No person has that username."))
+            raise ValidationError({"owner": _("Choose who the action is for from the list.")})
         try:
             due = dt.date.fromisoformat(request.POST.get("due_on", ""))
         except ValueError:
-            raise ValidationError(_("Give the due date.")) from None
+            raise ValidationError({"due_on": _("Give the due date.")}) from None
         services.add_action(
             actor=actor,
             meeting=meeting,
@@ -297,6 +314,122 @@ def _post(request: HttpRequest, meeting: Meeting) -> str:
         services.mark_held(actor=actor, meeting=meeting)
         return _("The meeting is recorded as held.")
     raise ValidationError(_("Nothing to do."))
+
+
+@login_required
+def item_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Set an action on one agenda entry: offered only to those who may see what it concerns
+    (the forum's members and chair, and the item's SIO, LRO and SRO)."""
+    meeting = _meeting(request, pk)
+    item = (
+        AgendaItem.objects.visible_to(request.user)
+        .filter(meeting=meeting, pk=item_pk)
+        .select_related("ocg", "priority_individual", "vulnerability")
+        .first()
+    )
+    if item is None or not services.may_run(request.user, meeting.forum):
+        raise Http404
+    owners = services.action_owners(meeting, item)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        chosen = {p.pk: p for p in owners}.get(_int(request.POST.get("owner")))
+        try:
+            if chosen is None:
+                raise ValidationError({"owner": _("Choose who the action is for from the list.")})
+            try:
+                due = dt.date.fromisoformat(request.POST.get("due_on", ""))
+            except ValueError:
+                raise ValidationError({"due_on": _("Give the due date.")}) from None
+            services.add_action(
+                actor=request.user,
+                meeting=meeting,
+                description=request.POST.get("description", ""),
+                owner=chosen,
+                due_on=due,
+                item=item,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        else:
+            messages.success(request, _("The action was set."))
+            return redirect("meetings:meeting", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/item_action.html",
+        {
+            "meeting": meeting,
+            "item": item,
+            "owners": owners,
+            "errors": errors,
+            "form": request.POST,
+        },
+    )
+
+
+def _action_queryset() -> QuerySet[MeetingAction]:
+    return MeetingAction.objects.select_related(
+        "owner", "meeting__forum", "item", "ocg", "priority_individual", "vulnerability"
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting action: what, for whom, by when, what it concerns; its owner (who may not
+    sit on the forum) or the chair marks it done here. The notification links here."""
+    action = open_through(request, _action_queryset(), pk=pk)
+    may_complete = action.owner_id == request.user.pk or services.may_run(
+        request.user, action.meeting.forum
+    )
+    if request.method == "POST":
+        if not may_complete:
+            raise Http404
+        try:
+            services.complete_action(
+                actor=request.user, action=action, outcome=request.POST.get("outcome", "")
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The action is done."))
+            return redirect("meetings:action", pk=action.pk)
+    record = action.register_item
+    return render(
+        request,
+        "meetings/action.html",
+        {
+            "action": action,
+            "record": record,
+            "may_complete": may_complete and action.done_at is None,
+            "sees_meeting": Meeting.objects.visible_to(request.user)
+            .filter(pk=action.meeting_id)
+            .exists(),
+        },
+    )
+
+
+def my_meeting_actions(user: Any) -> QuerySet[MeetingAction]:
+    """Open meeting actions given to the person, of those they may see."""
+    return (
+        MeetingAction.objects.visible_to(user)
+        .filter(owner=user, done_at__isnull=True)
+        .select_related("meeting__forum", "ocg", "priority_individual", "vulnerability")
+        .order_by("due_on", "id")
+    )
+
+
+def my_actions_panel(request: HttpRequest, record: Any) -> SafeString:
+    """The meeting actions on the person's *My actions* page (plans cannot import meetings)."""
+    actions = list(my_meeting_actions(request.user)[:100])
+    return render_to_string(
+        "meetings/my_actions_panel.html",
+        {"meeting_actions": actions, "today": timezone.localdate()},
+        request,
+    )
 
 
 @login_required
@@ -324,7 +457,13 @@ def pack(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     items = visible_items(request.user, meeting)
     _audit_download(request, meeting, "pack", detail={"items": [i.title[:60] for i in items]})
-    context = {"meeting": meeting, "items": items, "marking": highest_marking(items)}
+    context = {
+        "meeting": meeting,
+        "items": items,
+        "sections": meeting_pack.attach(request.user, items),
+        "marking": highest_marking(items),
+        "level": ForumLevel(meeting.level).label,
+    }
     if request.GET.get("format") == "pdf":
         return _pdf(request, meeting, "pack", context, _("Agenda pack"))
     return render(request, "meetings/pack.html", context)

@@ -13,6 +13,7 @@ class MonitoringConfig(AppConfig):
         from concord.core import seeding
         from concord.core.signals import audit_entry_committed
         from concord.monitoring import (
+            attention,  # noqa: F401  # registers its home-page providers
             detectors,
             services,  # noqa: F401  # defines named actions of the policy
         )

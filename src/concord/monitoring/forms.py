@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.monitoring.choices import AlertStatus, Relationship
 
 
@@ -15,6 +16,7 @@ class DeclarationForm(forms.Form):
     )
     relationship = forms.ChoiceField(label=_("How you know them"), choices=Relationship.choices)
     notes = forms.CharField(
+        max_length=limits.ENTRY,
         label=_("Anything else an auditor should know"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -30,4 +32,6 @@ class ReviewForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("What you found"), widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(
+        max_length=limits.ENTRY, label=_("What you found"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.text import normalise_name
 from concord.monitoring.choices import AlertKind, AlertStatus, Relationship
 
@@ -26,7 +27,7 @@ class DeclaredAssociation(models.Model):
     normalised_name = models.CharField(max_length=200, editable=False, db_index=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.ENTRY)
     declared_at = models.DateTimeField(_("declared"), default=timezone.now)
 
     class Meta:
@@ -104,7 +105,7 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    explanation = models.TextField(_("why"))
+    explanation = models.TextField(_("why"), max_length=limits.SUMMARY)
     evidence = models.JSONField(_("audit entries"), default=list)
     raised_at = models.DateTimeField(_("raised"), default=timezone.now, db_index=True)
     status = models.CharField(
@@ -118,7 +119,7 @@ class Alert(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = models.TextField(_("review note"), blank=True, max_length=limits.ENTRY)
 
     objects = AlertQuerySet.as_manager()
 

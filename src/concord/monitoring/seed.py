@@ -1,8 +1,11 @@
-"""Demo world: a few staff declarations, so auditors have a register to look at."""
+"""Demo world: a few staff declarations, so auditors have a register to look at, and one alert
+waiting for psd.auditor: gmp.sio searched the register for his declared relative Connor Walsh,
+a member of the Hollinwood crew (threats.seed.DECLARED_RELATIVE)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from concord.core.seeding import DemoWorld, SeedStep
 from concord.monitoring.models import Alert, DeclaredAssociation
@@ -34,6 +37,25 @@ def seed(world: DemoWorld) -> None:
     for declaration in made:
         declaration.save()  # save() keeps the normalised name for matching
     world.count("declarations", len(made))
+    if "gmp.sio" in personas:
+        _searched_for_a_relative(personas["gmp.sio"])
+        world.count("alerts", Alert.objects.count())
+
+
+def _searched_for_a_relative(person: Any) -> None:
+    """The search as the register's search page records it; the detector that watches every
+    committed entry raises the alert from it (here at once, so the demo has it when loaded)."""
+    from concord.core import audit
+    from concord.core.models import AuditAction
+    from concord.monitoring.detectors import association_search
+
+    entry = audit.record(
+        AuditAction.SEARCH,
+        actor=person,
+        object_type="threats",
+        detail={"query": "Connor Walsh", "ocgs": 0, "nominals": 1, "entities": 0},
+    )
+    association_search(entry)
 
 
 def reset() -> None:

@@ -10,8 +10,12 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
-        from concord.core import seeding
-        from concord.organisations import services  # noqa: F401  # defines named actions of the policy
+        from concord.core import policy, seeding
+        from concord.core.policy import Act
+        from concord.organisations import (
+            attention,  # noqa: F401  # registers its home-page providers
+            services,  # noqa: F401  # defines named actions of the policy
+        )
         from concord.organisations.seed import STEP
         from concord.web.navigation import NavItem, register
 
@@ -24,6 +28,8 @@ class OrganisationsConfig(AppConfig):
                 "organisations:people",
                 _("People"),
                 order=90,
-                visible=lambda user: user.can_administer_people,
+                visible=lambda user: policy.may(
+                    user, Act.ADMINISTER_ORGANISATION, user.organisation
+                ),
             )
         )

@@ -10,7 +10,14 @@ from concord.core.choices import (
     VettingLevel,
 )
 
-__all__ = ["VETTING_RANK", "OrganisationKind", "PartnerType", "RoleCode", "VettingLevel"]
+__all__ = [
+    "VETTING_RANK",
+    "Language",
+    "OrganisationKind",
+    "PartnerType",
+    "RoleCode",
+    "VettingLevel",
+]
 
 
 class PartnerType(models.TextChoices):
@@ -21,3 +28,11 @@ class PartnerType(models.TextChoices):
     WELFARE = "welfare", _("Department for Work and Pensions")
     LOCAL_AUTHORITY = "local_authority", _("Local authority")
     OTHER = "other", _("Other partner")
+
+
+class Language(models.TextChoices):
+    """The languages Concord speaks (settings.LANGUAGES); a person's choice is kept on the
+    profile, blank meaning not chosen (the browser's, or the sign-in page's cookie, then)."""
+
+    ENGLISH = "en-gb", "English"
+    WELSH = "cy", "Cymraeg"

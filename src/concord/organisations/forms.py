@@ -8,8 +8,9 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from concord.core import audit
+from concord.core import text as limits
 from concord.core.models import AuditAction
-from concord.organisations.choices import VettingLevel
+from concord.organisations.choices import Language, VettingLevel
 from concord.organisations.models import Role, Team, User
 
 
@@ -108,4 +109,17 @@ class PersonForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    description = forms.CharField(
+        max_length=limits.SUMMARY, label=_("Description"), required=False, widget=forms.Textarea
+    )
+
+
+class LanguageForm(forms.Form):
+    """The language kept on a person's profile (blank: not chosen)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("No preference (as the browser asks)")), *Language.choices],
+        help_text=_("Concord's pages, notifications and e-mails speak to you in this language."),
+    )

@@ -14,11 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.models import TimeStampedModel
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
 from concord.organisations.choices import (
     VETTING_RANK,
+    Language,
     OrganisationKind,
     PartnerType,
     RoleCode,
@@ -140,7 +142,7 @@ class Role(BilingualName):
     """A role a person can hold (editable reference data; the code is what software checks)."""
 
     code = models.CharField(_("code"), max_length=40, unique=True, choices=RoleCode.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=limits.SUMMARY)
 
     class Meta:
         ordering = ["name"]
@@ -158,7 +160,7 @@ class Team(TimeStampedModel):
         related_name="teams",
     )
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=limits.SUMMARY)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -195,6 +197,13 @@ class User(AbstractUser):
         _("vetting level"), max_length=8, choices=VettingLevel.choices, blank=True
     )
     vetting_expires = models.DateField(_("vetting expires"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("The language Concord and its emails speak to this person; blank: not chosen."),
+    )
 
     objects: ClassVar[ConcordUserManager] = ConcordUserManager()
 
@@ -331,11 +340,13 @@ def own_notifications(viewer: Viewer) -> Q:
 
 class Notification(models.Model):
     """A message for one person, shown in Concord and (when they have an address) emailed;
-    about a record, it is shown only while the person may still see that record."""
+    about a record, it is shown only while the person may still see that record. It holds a
+    message code and its parameters (organisations.notifications.MESSAGES), so each reader
+    reads it in their own language."""
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    code = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     about_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -370,3 +381,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        """What happened, in the active language."""
+        from concord.organisations.notifications import render
+
+        return render(self.code, self.params)[0]
+
+    @property
+    def body(self) -> str:
+        """More of what happened (a reason given, a date), in the active language."""
+        from concord.organisations.notifications import render
+
+        return render(self.code, self.params)[1]

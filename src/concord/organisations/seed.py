@@ -202,6 +202,12 @@ STAFF_ROLES = {
     OrganisationKind.PARTNER: [("partner_user", 1)],
 }
 
+# The first staff of each force and ROCU hold these roles, whatever the scale.
+FIRST_ROLES = {
+    OrganisationKind.FORCE: ["sro", "chief_officer"],
+    OrganisationKind.ROCU: ["sro", "analyst"],
+}
+
 VETTING_FOR = {
     OrganisationKind.FORCE: ["NPPV2", "NPPV3", "NPPV3", "SC"],
     OrganisationKind.ROCU: ["NPPV3", "SC", "SC", "DV"],
@@ -287,11 +293,12 @@ def seed(world: DemoWorld) -> None:
     }
     rng, fake = world.rng, world.fake
     usernames = set(PERSONA_USERNAMES)
+    anchored = set(PERSONA_USERNAMES)  # never seconded away
     for organisation in world.track(organisations, total=len(organisations), desc="staff"):
         kind = OrganisationKind(organisation.kind)
         weighted = [code for code, weight in STAFF_ROLES[kind] for _ in range(weight)]
         org_teams = [teams[(organisation.code, name)] for name in TEAMS[kind]]
-        for _ in range(per_kind[kind]):
+        for position in range(per_kind[kind]):
             first, last = fake.first_name(), fake.last_name()
             base = f"{organisation.code.lower()}.{_ascii(first)}.{_ascii(last)}"
             username, n = base, 1
@@ -299,7 +306,8 @@ def seed(world: DemoWorld) -> None:
                 n += 1
                 username = f"{base}{n}"
             usernames.add(username)
-            expired = rng.random() < EXPIRED_SHARE
+            first_roles = FIRST_ROLES.get(kind, [])
+            expired = rng.random() < EXPIRED_SHARE and position >= len(first_roles)
             days = -rng.randint(1, 200) if expired else rng.randint(30, 5 * 365)
             people.append(
                 User(
@@ -315,7 +323,11 @@ def seed(world: DemoWorld) -> None:
                 )
             )
             index = len(people) - 1
-            person_roles.append((index, rng.choice(weighted)))
+            # Every force and ROCU has someone to approve releases and decide requests.
+            role = first_roles[position] if position < len(first_roles) else rng.choice(weighted)
+            if position < len(first_roles):
+                anchored.add(username)
+            person_roles.append((index, role))
             person_teams.append((index, rng.choice(org_teams)))
 
     User.objects.bulk_create(people, batch_size=1000)
@@ -331,7 +343,8 @@ def seed(world: DemoWorld) -> None:
     ]
     User.teams.through.objects.bulk_create(team_links, batch_size=2000, ignore_conflicts=True)
 
-    # ROCU officers are commonly seconded from their region's forces.
+    # ROCU officers are commonly seconded from their region's forces; never a persona, who
+    # must work as the README says (dp.lro is Dyfed-Powys's LRO, not Tarian's).
     secondments = []
     rocus = [o for o in organisations if o.kind == OrganisationKind.ROCU]
     for rocu in rocus:
@@ -340,7 +353,8 @@ def seed(world: DemoWorld) -> None:
             for o in organisations
             if o.kind == OrganisationKind.FORCE and o.region_id == rocu.region_id
         ]
-        staff = [u for u in people if u.organisation_id in {f.pk for f in forces}]
+        force_ids = {f.pk for f in forces}
+        staff = [u for u in people if u.organisation_id in force_ids and u.username not in anchored]
         for person in rng.sample(staff, k=min(len(staff), max(1, len(staff) // 10))):
             start = today - dt.timedelta(days=rng.randint(30, 700))
             secondments.append(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit, policy
 from concord.core.models import AuditAction
+from concord.organisations.choices import Language
 from concord.organisations.models import (
     ApiToken,
     Organisation,
@@ -298,3 +299,23 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
             detail={"person": token.user.username, "revoked": True},
         )
     return token
+
+
+@transaction.atomic
+def choose_language(*, actor: User, language: str) -> User:
+    """Keep the language a person chose (blank: none) on their own profile, audited."""
+    if language not in {"", *Language.values}:
+        raise ValidationError({"language": _("Choose English, Cymraeg or no preference.")})
+    before = User.objects.filter(pk=actor.pk).values_list("language", flat=True).get()
+    if before != language:
+        actor.language = language
+        actor.save(update_fields=["language"])
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            obj=actor,
+            owner_code=actor.organisation.code,
+            changes={"language": [before, language]},
+        )
+    actor.language = language
+    return actor

@@ -12,6 +12,7 @@ app_urls = (
         path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
         path("teams/", views.team_list, name="teams"),
         path("profile/", views.profile, name="profile"),
+        path("profile/language/", views.profile_language, name="profile_language"),
         path("notifications/", views.notification_list, name="notifications"),
         path("profile/tokens/", views.token_issue, name="token_issue"),
         path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

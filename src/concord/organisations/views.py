@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,14 +14,17 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from concord.core import audit
 from concord.core.models import AuditAction
 from concord.organisations import services
+from concord.organisations.choices import Language
 from concord.organisations.filters import OrganisationFilter, PersonFilter
-from concord.organisations.forms import PersonForm, SignInForm, TeamForm
+from concord.organisations.forms import LanguageForm, PersonForm, SignInForm, TeamForm
 from concord.organisations.models import ApiToken, Organisation, Region, Role, Team, User
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, parse_filters
@@ -206,7 +210,7 @@ def _details(data: dict[str, Any]) -> services.PersonDetails:
     )
 
 
-def _apply_errors(form: PersonForm | TeamForm, exc: ValidationError) -> None:
+def _apply_errors(form: PersonForm | TeamForm | LanguageForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -298,8 +302,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's details and their API tokens."""
+def profile(request: HttpRequest, language_form: LanguageForm | None = None) -> HttpResponse:
+    """The signed-in person's details, the language kept for them, and their API tokens."""
     me = _me(request)
     return render(
         request,
@@ -307,8 +311,48 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "tokens": ApiToken.objects.filter(user=me),
             "new_token": request.session.pop("new_token", None),
+            "language_form": language_form or LanguageForm(initial={"language": me.language}),
+            "language_name": me.get_language_display(),
         },
     )
+
+
+@login_required
+@require_POST
+def profile_language(request: HttpRequest) -> HttpResponse:
+    """Keep the language chosen on *Your profile*; the next page speaks it."""
+    me = _me(request)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.choose_language(actor=me, language=form.cleaned_data["language"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            with translation.override(me.language or translation.get_language()):
+                messages.success(request, _("Your language is saved."))
+            response = redirect("organisations:profile")
+            if not me.language:
+                # No preference: the browser's Accept-Language decides, not an old cookie.
+                response.delete_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            return response
+    return profile(request, language_form=form)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's Cymraeg / English switch: Django's set_language (the cookie, which the
+    sign-in page reads), and for a signed-in person the choice kept on the profile too."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if user.is_authenticated and isinstance(user, User) and language in Language.values:
+        services.choose_language(actor=user, language=language)
+    return response
 
 
 @login_required

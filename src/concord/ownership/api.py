@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from concord.core import audit
+from concord.core import text as limits
 from concord.core.access import open_record, open_through
 from concord.core.api import WRITE, Id, Pagination, Reference, answers, text
 from concord.core.models import AuditAction
@@ -123,15 +124,15 @@ class TransferIn(Schema):
     item: Annotated[str, Field(max_length=24, description="The OCG's or PI's reference.")]
     kind: TransferKind
     to_organisation: OrganisationCode
-    reason: Annotated[str, text(10)]
-    asked: Annotated[str, text(5)]
+    reason: Annotated[str, text(10, limits.SUMMARY)]
+    asked: Annotated[str, text(5, limits.SUMMARY)]
     urgency: Urgency = Urgency.ROUTINE
 
 
 class DecisionIn(Schema):
     decision: Literal["accept", "decline", "query"]
     # A decline says why (10 characters or more); a query asks its question (5 or more).
-    reason: str = ""
+    reason: Annotated[str, text(0, limits.ENTRY)] = ""
 
 
 def _organisation(code: str) -> Organisation:
@@ -241,8 +242,8 @@ class TaskingOut(Schema):
 class TaskingIn(Schema):
     to_organisation: OrganisationCode
     capability: Annotated[str, text(3, 200)]
-    asked: Annotated[str, text(5)]
-    reason: Annotated[str, text(10)]
+    asked: Annotated[str, text(5, limits.SUMMARY)]
+    reason: Annotated[str, text(10, limits.SUMMARY)]
     respond_by: dt.date = Field(description="Today or later.")
     urgency: Urgency = Urgency.ROUTINE
 

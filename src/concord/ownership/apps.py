@@ -13,7 +13,11 @@ class OwnershipConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from concord.core import seeding
+        from concord.core.policy import Act
         from concord.ownership import (
+            attention,  # noqa: F401  # registers its home-page providers
+            pickers,
+            search,  # noqa: F401  # adds tasking requests to search
             services,  # noqa: F401  # defines named actions of the policy
             tasking,  # noqa: F401  # defines named actions of the policy
             transfers,  # noqa: F401  # defines named actions of the policy
@@ -22,9 +26,10 @@ class OwnershipConfig(AppConfig):
         from concord.ownership.views import panel
         from concord.threats.models import Ocg, PriorityIndividual
         from concord.web import panels
-        from concord.web.navigation import NavItem, register
+        from concord.web.navigation import NavItem, allowed, register
 
         seeding.register(STEP)
+        pickers.register()
         for model in (Ocg, PriorityIndividual):
             post_save.connect(
                 _start_history, sender=model, dispatch_uid=f"ownership-{model.__name__}"
@@ -35,7 +40,7 @@ class OwnershipConfig(AppConfig):
                 "ownership:tasking",
                 _("Tasking"),
                 order=21,
-                visible=lambda user: bool(user.role_codes),
+                visible=allowed(Act.WORK_REGISTER),
             )
         )
         register(
@@ -43,7 +48,7 @@ class OwnershipConfig(AppConfig):
                 "ownership:transfers",
                 _("Transfers"),
                 order=20,
-                visible=lambda user: bool(user.role_codes),
+                visible=allowed(Act.WORK_REGISTER),
             )
         )
 

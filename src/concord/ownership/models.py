@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.models import ProtectedRecord
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
@@ -139,8 +140,8 @@ class TransferRequest(AboutOwnedItem):
     to_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
     )
-    reason = models.TextField(_("reason"))
-    asked = models.TextField(_("what is asked"))
+    reason = models.TextField(_("reason"), max_length=limits.SUMMARY)
+    asked = models.TextField(_("what is asked"), max_length=limits.SUMMARY)
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
     )
@@ -155,7 +156,7 @@ class TransferRequest(AboutOwnedItem):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True, max_length=limits.ENTRY)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     # Set when the decision came from a tasking meeting (the meetings app fills it).
     decided_at_meeting = models.CharField(max_length=40, blank=True)
@@ -182,7 +183,7 @@ class TransferMessage(models.Model):
 
     transfer = models.ForeignKey(TransferRequest, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("message"))
+    text = models.TextField(_("message"), max_length=limits.NARRATIVE)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     access = Restricted(via=("transfer",))
@@ -201,7 +202,7 @@ class HandoverItem(models.Model):
 
     transfer = models.ForeignKey(TransferRequest, on_delete=models.CASCADE, related_name="handover")
     topic = models.CharField(_("topic"), max_length=14, choices=HandoverTopic.choices)
-    text = models.TextField(_("handover note"))
+    text = models.TextField(_("handover note"), max_length=limits.NARRATIVE)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -249,8 +250,8 @@ class TaskingRequest(ProtectedRecord):
         verbose_name=_("priority individual"),
     )
     capability = models.CharField(_("capability or action"), max_length=200)
-    asked = models.TextField(_("what is asked"))
-    reason = models.TextField(_("reason"))
+    asked = models.TextField(_("what is asked"), max_length=limits.SUMMARY)
+    reason = models.TextField(_("reason"), max_length=limits.SUMMARY)
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
     )
@@ -265,8 +266,8 @@ class TaskingRequest(ProtectedRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_reason = models.TextField(_("decision reason"), blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True, max_length=limits.ENTRY)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=limits.SUMMARY)
     # Set when an overdue request was escalated to the receiver's chief officers.
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
@@ -301,7 +302,7 @@ class TaskingMessage(models.Model):
 
     tasking = models.ForeignKey(TaskingRequest, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("message"))
+    text = models.TextField(_("message"), max_length=limits.NARRATIVE)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     access = Restricted(via=("tasking",))

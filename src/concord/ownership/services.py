@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from concord.core.choices import RoleCode, ShareCause
 from concord.core.models import AuditAction
 from concord.core.services import end_shares, grant_share
 from concord.organisations.models import Organisation, User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import label, notify
 from concord.ownership.choices import (
     AppointmentRole,
 )
@@ -203,11 +204,11 @@ def appoint(
     )
     notify(
         [person, *(a.person for a in current_appointments(item).values())],
-        subject=_("%(ref)s: %(name)s appointed %(role)s")
-        % {
+        code="ownership.appointed",
+        params={
             "ref": item.reference,
             "name": person.get_full_name() or person.username,
-            "role": appointment.get_role_display(),
+            "role": label(AppointmentRole(appointment.role)),
         },
         link=item.get_absolute_url(),
         about=item,
@@ -231,13 +232,39 @@ class Vacancy:
     why: str
 
 
+# The date each owned kind of item came onto the register: the vacancy clock runs from it.
+ON_REGISTER_SINCE = {"ocg": "mapped_on", "pi": "designated_on"}
+
+
+def on_register_since(item: RegisterItem) -> dt.date:
+    """When the item was mapped (an OCG) or designated (a priority individual), not when its
+    row was written: a group mapped eight months ago and loaded today is eight months old."""
+    field = ON_REGISTER_SINCE.get(item.kind_code)
+    day = getattr(item, field, None) if field else None
+    if isinstance(day, dt.date):
+        return day
+    return timezone.localtime(item.created_at).date() if item.created_at else timezone.localdate()
+
+
+def on_register_before(model: type[RegisterItem], day: dt.date) -> Q:
+    """Items of a kind mapped (or designated) before `day`: the vacancy clock as a filter, for
+    lists that find vacancies in the database (the agenda, a person's home page)."""
+    field = ON_REGISTER_SINCE.get(model.kind_code)
+    return Q(**{f"{field}__lt": day}) if field else Q(created_at__date__lt=day)
+
+
+def lro_vacancy_since() -> dt.date:
+    """Items on the register before this day and still without an LRO are a vacancy."""
+    return timezone.localdate() - dt.timedelta(days=settings.CONCORD_LRO_VACANCY_DAYS - 1)
+
+
 def vacancies(item: RegisterItem, posts: dict[str, Appointment] | None = None) -> list[Vacancy]:
     """What is missing or no longer valid: no LRO some days after mapping (configurable), an
     SIO or LRO who has left or whose vetting lapsed."""
     posts = current_appointments(item) if posts is None else posts
     found = []
     today = timezone.localdate()
-    opened = timezone.localtime(item.created_at).date() if item.created_at else today
+    opened = on_register_since(item)
     if (
         AppointmentRole.LRO not in posts
         and (today - opened).days >= settings.CONCORD_LRO_VACANCY_DAYS

@@ -18,7 +18,7 @@ from concord.core.choices import Classification, OrganisationKind, RoleCode, Sha
 from concord.core.models import AuditAction, validate_classification
 from concord.core.services import grant_share
 from concord.organisations.models import Organisation, User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import label, notify
 from concord.ownership.choices import TASKING_AWAITING, TaskingStatus, Urgency
 from concord.ownership.models import TaskingMessage, TaskingRequest
 from concord.ownership.services import DECIDER_ROLES, deciders, move_status
@@ -41,6 +41,12 @@ def route_allowed(sender: Organisation, receiver: Organisation) -> bool:
 
 def _link(tasking: TaskingRequest) -> str:
     return reverse("ownership:tasking_detail", args=[tasking.reference])
+
+
+@policy.rule(policy.Act.REQUEST_TASKING)
+def may_request_tasking(user: Any, obj: Any = None) -> bool:
+    """Tasking goes between forces, ROCUs and the NCA: for those who may add to the register."""
+    return policy.may(user, policy.Act.MAP, obj)
 
 
 @transaction.atomic
@@ -129,9 +135,8 @@ def request_tasking(
     )
     notify(
         deciders(to_organisation),
-        subject=_("Tasking request %(ref)s from %(org)s")
-        % {"ref": tasking.reference, "org": sender.code},
-        body=_("Respond by %(date)s.") % {"date": respond_by.isoformat()},
+        code="tasking.requested",
+        params={"ref": tasking.reference, "org": sender.code, "date": respond_by.isoformat()},
         link=_link(tasking),
         about=tasking,
     )
@@ -194,9 +199,12 @@ def decide_tasking(
     _audit(actor, tasking, decision, reason)
     notify(
         [tasking.requested_by],
-        subject=_("Tasking request %(ref)s %(status)s")
-        % {"ref": tasking.reference, "status": tasking.get_status_display().lower()},
-        body=reason.strip(),
+        code="tasking.decided",
+        params={
+            "ref": tasking.reference,
+            "status": label(TaskingStatus(tasking.status), lower=True),
+            "reason": reason.strip(),
+        },
         link=_link(tasking),
         about=tasking,
     )
@@ -218,7 +226,8 @@ def answer_tasking_query(*, actor: Any, tasking: TaskingRequest, text: str) -> T
     _audit(actor, tasking, "answer", text)
     notify(
         deciders(tasking.to_organisation),
-        subject=_("Tasking request %(ref)s: query answered") % {"ref": tasking.reference},
+        code="tasking.answered",
+        params={"ref": tasking.reference},
         link=_link(tasking),
         about=tasking,
     )
@@ -253,7 +262,8 @@ def record_tasking_outcome(*, actor: Any, tasking: TaskingRequest, outcome: str)
     _audit(actor, tasking, "done", outcome)
     notify(
         [tasking.requested_by],
-        subject=_("Tasking request %(ref)s done") % {"ref": tasking.reference},
+        code="tasking.done",
+        params={"ref": tasking.reference},
         link=_link(tasking),
         about=tasking,
     )
@@ -282,8 +292,8 @@ def escalate_overdue(*, on: dt.date | None = None) -> list[TaskingRequest]:
             ).distinct()
             notify(
                 chiefs,
-                subject=_("Overdue: tasking request %(ref)s was due %(date)s")
-                % {"ref": tasking.reference, "date": tasking.respond_by.isoformat()},
+                code="tasking.overdue",
+                params={"ref": tasking.reference, "date": tasking.respond_by.isoformat()},
                 link=_link(tasking),
                 about=tasking,
             )

@@ -84,7 +84,13 @@ def _about(request: HttpRequest, reference: str, form: Any) -> dict[str, Any]:
 
 @login_required
 def tasking_create(request: HttpRequest) -> HttpResponse:
-    form = TaskingForm(request.POST or None, initial={"about": request.GET.get("about", "")})
+    if not policy.may(request.user, policy.Act.REQUEST_TASKING, None):
+        raise Http404
+    form = TaskingForm(
+        request.POST or None,
+        initial={"about": request.GET.get("about", "")},
+        sender=request.user.acting_organisation(),  # type: ignore[union-attr]
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         about = _about(request, data["about"], form)

@@ -23,7 +23,7 @@ from concord.core.choices import OrganisationKind, RoleCode, ShareCause
 from concord.core.models import AuditAction
 from concord.core.services import end_shares, grant_share
 from concord.organisations.models import Organisation, User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import label, notify
 from concord.ownership.choices import (
     OPEN_STATUSES,
     AppointmentRole,
@@ -90,6 +90,27 @@ def _check_route(kind: str, sender: Organisation, receiver: Organisation) -> Non
         and sender.region_id != receiver.region_id
     ):
         raise ValidationError({"to_organisation": _("A force goes to its own region's ROCU.")})
+
+
+def allowed_receivers(sender: Organisation, kind: str | None = None) -> list[Organisation]:
+    """The organisations a request of `kind` (of any kind when None) from `sender` may go to,
+    by the same route rules the request is checked against (for pickers and forms)."""
+    kinds = [kind] if kind in TransferKind.values else list(TransferKind.values)
+    allowed = []
+    for receiver in (
+        Organisation.objects.active()
+        .exclude(kind=OrganisationKind.PARTNER)
+        .select_related("region")
+        .order_by("kind", "name")
+    ):
+        for each in kinds:
+            try:
+                _check_route(each, sender, receiver)
+            except ValidationError:
+                continue
+            allowed.append(receiver)
+            break
+    return allowed
 
 
 @transaction.atomic
@@ -164,9 +185,12 @@ def request_transfer(
     )
     notify(
         deciders(other),
-        subject=_("%(kind)s requested for %(ref)s")
-        % {"kind": transfer.get_kind_display(), "ref": item.reference},
-        body=_("Urgency: %(urgency)s.") % {"urgency": transfer.get_urgency_display()},
+        code="transfer.requested",
+        params={
+            "kind": label(TransferKind(transfer.kind)),
+            "ref": item.reference,
+            "urgency": label(Urgency(transfer.urgency)),
+        },
         link=_link(transfer),
         about=transfer,
     )
@@ -248,13 +272,13 @@ def decide_transfer(
     _audit_transfer(actor, transfer, decision, reason)
     notify(
         [transfer.requested_by],
-        subject=_("%(ref)s: %(kind)s %(status)s")
-        % {
+        code="transfer.decided",
+        params={
             "ref": transfer.subject.reference,
-            "kind": transfer.get_kind_display(),
-            "status": transfer.get_status_display().lower(),
+            "kind": label(TransferKind(transfer.kind)),
+            "status": label(TransferStatus(transfer.status), lower=True),
+            "reason": reason.strip(),
         },
-        body=reason.strip(),
         link=_link(transfer),
         about=transfer,
     )
@@ -275,7 +299,8 @@ def answer_query(*, actor: Any, transfer: TransferRequest, text: str) -> Transfe
     _audit_transfer(actor, transfer, "answer", text)
     notify(
         deciders(Organisation.objects.get(pk=deciding_organisation(transfer))),
-        subject=_("%(ref)s: query answered") % {"ref": transfer.subject.reference},
+        code="transfer.answered",
+        params={"ref": transfer.subject.reference},
         link=_link(transfer),
         about=transfer,
     )
@@ -405,6 +430,10 @@ def complete_transfer(
             raise ValidationError({"sio": _("Name the SIO the receiving organisation appoints.")})
         if sio.acting_organisation().pk != transfer.to_organisation_id:
             raise ValidationError({"sio": _("The SIO comes from the receiving organisation.")})
+        if lro is not None:
+            raise ValidationError(
+                {"lro": _("SIO support keeps the owner and its LRO: name only the SIO.")}
+            )
     model = type(transfer.subject)
     item = model.objects.select_for_update().get(pk=transfer.subject.pk)
     now = timezone.now()
@@ -440,8 +469,8 @@ def complete_transfer(
     posts = current_appointments(item)
     notify(
         [transfer.requested_by, *(a.person for a in posts.values())],
-        subject=_("%(ref)s: %(kind)s completed")
-        % {"ref": item.reference, "kind": transfer.get_kind_display()},
+        code="transfer.completed",
+        params={"ref": item.reference, "kind": label(TransferKind(transfer.kind))},
         link=item.get_absolute_url(),
         about=item,
     )

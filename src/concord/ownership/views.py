@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,6 @@ from django.utils.translation import gettext as _
 from concord.core import audit, policy
 from concord.core.access import open_record, open_through
 from concord.core.models import AuditAction
-from concord.organisations.models import User
 from concord.ownership import services, transfers
 from concord.ownership.choices import OPEN_STATUSES, HandoverTopic, TransferStatus
 from concord.ownership.forms import (
@@ -49,15 +49,6 @@ def _item(request: HttpRequest, kind: str, reference: str, **options: Any) -> Re
     return item
 
 
-def _person(username: str, form: Any, field: str) -> User | None:
-    if not username.strip():
-        return None
-    person = User.objects.filter(username=username.strip()).first()
-    if person is None:
-        form.add_error(field, _("No person has that username."))
-    return person
-
-
 def panel(request: HttpRequest, item: RegisterItem) -> SafeString:
     """The owner, the people in post, vacancies and any open request, on the item's page."""
     posts = services.current_appointments(item)
@@ -84,22 +75,23 @@ def ownership(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     """Who has owned the item and when, who is in post, and appointing to a post."""
     item = _item(request, kind, reference)
     can_change = policy.can(request.user, policy.CHANGE, item)
-    form = AppointForm(request.POST or None)
-    if request.method == "POST":
-        if not can_change:
-            raise Http404
-        if form.is_valid():
-            person = _person(form.cleaned_data["person"], form, "person")
-            if person is not None:
-                try:
-                    services.appoint(
-                        actor=request.user, item=item, role=form.cleaned_data["role"], person=person
-                    )
-                except ValidationError as exc:
-                    form_errors(form, exc)
-                else:
-                    messages.success(request, _("The appointment was made."))
-                    return redirect("ownership:ownership", kind=kind, reference=item.reference)
+    if request.method == "POST" and not can_change:
+        raise Http404
+    # Who may be appointed is worked out only for those who may appoint.
+    form = AppointForm(request.POST or None, item=item) if can_change else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.appoint(
+                actor=request.user,
+                item=item,
+                role=form.cleaned_data["role"],
+                person=form.cleaned_data["person"],
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The appointment was made."))
+            return redirect("ownership:ownership", kind=kind, reference=item.reference)
     posts = services.current_appointments(item)
     return render(
         request,
@@ -134,7 +126,7 @@ def item_appointments(user: Any, item: RegisterItem) -> Any:
 def transfer_create(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     """Ask another organisation for SIO support, a full transfer, de-escalation or adoption."""
     item = _item(request, kind, reference, audit_action=AuditAction.VIEW)
-    form = TransferForm(request.POST or None)
+    form = TransferForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -247,17 +239,26 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    forms: dict[str, Any] = {
-        "decide": DecisionForm(prefix="decide"),
-        "answer": AnswerForm(prefix="answer"),
-        "handover": HandoverForm(prefix="handover"),
-        "complete": CompleteForm(prefix="complete"),
-        "withdraw": WithdrawForm(prefix="withdraw"),
+    organisation = request.user.acting_organisation()  # type: ignore[union-attr]
+    # The completion form lists who may be appointed: built only for the receiver, once the
+    # request is accepted.
+    completing = (
+        organisation.pk == transfer.to_organisation_id
+        and transfer.status == TransferStatus.ACCEPTED
+    )
+    builders: dict[str, Any] = {
+        "decide": DecisionForm,
+        "answer": AnswerForm,
+        "handover": HandoverForm,
+        "withdraw": WithdrawForm,
     }
+    if completing:
+        builders["complete"] = functools.partial(CompleteForm, transfer=transfer)
+    forms: dict[str, Any] = {name: build(prefix=name) for name, build in builders.items()}
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action in forms:
-            forms[action] = type(forms[action])(request.POST, prefix=action)
+            forms[action] = builders[action](request.POST, prefix=action)
         try:
             done = _act(request, transfer, action, forms)
         except PermissionDenied:
@@ -268,7 +269,6 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if done:
                 messages.success(request, done)
                 return redirect("ownership:transfer_detail", pk=transfer.pk)
-    organisation = request.user.acting_organisation()  # type: ignore[union-attr]
     handover = {
         h.topic: h
         for h in HandoverItem.objects.visible_to(request.user)
@@ -308,6 +308,9 @@ def _act(
             actor=actor, transfer=transfer, topic=request.POST.get("topic", "")
         )
         return _("Confirmed.")
+    if action == "complete" and form is None:
+        # Not the receiver of an accepted request: the service says why (or 404).
+        transfers.complete_transfer(actor=actor, transfer=transfer)
     if form is None or not form.is_valid():
         return ""
     data = form.cleaned_data
@@ -325,11 +328,9 @@ def _act(
         )
         return _("The handover note was saved.")
     if action == "complete":
-        sio = _person(data["sio"], form, "sio")
-        lro = _person(data["lro"], form, "lro")
-        if form.errors:
-            return ""
-        transfers.complete_transfer(actor=actor, transfer=transfer, sio=sio, lro=lro)
+        transfers.complete_transfer(
+            actor=actor, transfer=transfer, sio=data["sio"], lro=data.get("lro")
+        )
         return _("The transfer is complete.")
     if action == "withdraw":
         transfers.withdraw_transfer(actor=actor, transfer=transfer, reason=data["reason"])

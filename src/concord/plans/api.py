@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from concord.core import audit
+from concord.core import text as limits
 from concord.core.access import open_record
 from concord.core.api import MAX_ID, WRITE, Id, Pagination, Reference, answers, text
 from concord.core.models import AuditAction
@@ -86,7 +87,7 @@ class MyActionOut(ActionOut):
 class ProgressIn(Schema):
     status: ActionStatus
     # What the action achieved: 3 characters or more once it is done.
-    outcome: str = ""
+    outcome: Annotated[str, text(0, limits.ENTRY)] = ""
 
 
 class DisruptionOut(Schema):
@@ -141,14 +142,14 @@ class DisruptionIn(Schema):
     strand: Strand
     impact: Annotated[str, Field(max_length=20, description="An impact level's code.")]
     occurred_on: dt.date = Field(description="Today or earlier.")
-    narrative: Annotated[str, text(10)]
+    narrative: Annotated[str, text(10, limits.SUMMARY)]
     action: Annotated[int | None, Field(None, ge=1, le=MAX_ID)] = None
     outcomes: OutcomesIn = Field(default_factory=OutcomesIn)
 
 
 class ValidationIn(Schema):
     validate_it: bool
-    reason: str = ""
+    reason: Annotated[str, text(0, limits.ENTRY)] = ""
 
 
 def _item(request: HttpRequest, kind: str, reference: str) -> RegisterItem:

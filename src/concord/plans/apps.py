@@ -11,11 +11,14 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
-        from concord.plans import services  # noqa: F401  # defines named actions of the policy
+        from concord.plans import (
+            attention,  # noqa: F401  # registers its home-page providers
+            services,  # noqa: F401  # defines named actions of the policy
+        )
         from concord.plans.seed import STEP
         from concord.plans.views import panel
         from concord.web import panels
-        from concord.web.navigation import NavItem, register
+        from concord.web.navigation import NavItem, register, works_on_records
 
         seeding.register(STEP)
         for kind in ("ocg", "pi"):
@@ -25,7 +28,7 @@ class PlansConfig(AppConfig):
                 "plans:my_actions",
                 _("My actions"),
                 order=22,
-                visible=lambda user: bool(user.role_codes),
+                visible=works_on_records,
             )
         )
         register(
@@ -33,6 +36,6 @@ class PlansConfig(AppConfig):
                 "plans:disruptions",
                 _("Disruptions"),
                 order=23,
-                visible=lambda user: bool(user.role_codes),
+                visible=works_on_records,
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.plans.choices import OUTCOME_FIELDS, ActionStatus, Strand
 from concord.plans.models import DisruptionImpact, outcome_label
 
@@ -13,9 +14,13 @@ TEXT = {"rows": 3}
 
 class PlanContextForm(forms.Form):
     aim = forms.CharField(
-        label=_("Aim of the plan"), required=False, widget=forms.Textarea(attrs=TEXT)
+        max_length=limits.SUMMARY,
+        label=_("Aim of the plan"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXT),
     )
     partner_context = forms.CharField(
+        max_length=limits.SUMMARY,
         label=_("Context shared with partners"),
         required=False,
         widget=forms.Textarea(attrs=TEXT),
@@ -26,12 +31,16 @@ class PlanContextForm(forms.Form):
 
 class ObjectiveForm(forms.Form):
     strand = forms.ChoiceField(label=_("Strand"), choices=Strand.choices)
-    text = forms.CharField(label=_("Objective"), widget=forms.Textarea(attrs=TEXT))
+    text = forms.CharField(
+        max_length=limits.ENTRY, label=_("Objective"), widget=forms.Textarea(attrs=TEXT)
+    )
 
 
 class ActionForm(forms.Form):
     objective = forms.IntegerField(label=_("Objective"), widget=forms.Select)
-    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs=TEXT))
+    description = forms.CharField(
+        max_length=limits.ENTRY, label=_("Action"), widget=forms.Textarea(attrs=TEXT)
+    )
     owner_person = forms.CharField(
         label=_("Owner: a person (username)"), required=False, max_length=150
     )
@@ -48,12 +57,19 @@ class ActionProgressForm(forms.Form):
     action = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
     outcome = forms.CharField(
-        label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=limits.ENTRY,
+        label=_("Outcome"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReviewForm(forms.Form):
-    notes = forms.CharField(label=_("What the review found"), widget=forms.Textarea(attrs=TEXT))
+    notes = forms.CharField(
+        max_length=limits.SUMMARY,
+        label=_("What the review found"),
+        widget=forms.Textarea(attrs=TEXT),
+    )
 
 
 class DisruptionForm(forms.Form):
@@ -62,7 +78,9 @@ class DisruptionForm(forms.Form):
         label=_("Impact"), queryset=DisruptionImpact.objects.all(), to_field_name="code"
     )
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    narrative = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs=TEXT))
+    narrative = forms.CharField(
+        max_length=limits.SUMMARY, label=_("What happened"), widget=forms.Textarea(attrs=TEXT)
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
 from concord.organisations.models import BilingualName, Organisation
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
 class Plan(AboutOwnedItem):
     """The one 4P plan of an OCG or priority individual."""
 
-    aim = models.TextField(_("aim of the plan"), blank=True)
+    aim = models.TextField(_("aim of the plan"), blank=True, max_length=limits.SUMMARY)
     # What partners see beside their actions: the minimum context the LRO chooses to share.
-    partner_context = models.TextField(_("context shared with partners"), blank=True)
+    partner_context = models.TextField(
+        _("context shared with partners"), blank=True, max_length=limits.SUMMARY
+    )
     review_days = models.PositiveSmallIntegerField(_("review cycle (days)"), default=28)
     next_review_on = models.DateField(_("next review"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,7 +59,7 @@ class Plan(AboutOwnedItem):
 class Objective(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
     strand = models.CharField(_("strand"), max_length=8, choices=Strand.choices)
-    text = models.TextField(_("objective"))
+    text = models.TextField(_("objective"), max_length=limits.ENTRY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     access = Restricted(via=("plan",))
@@ -80,7 +83,7 @@ class Action(models.Model):
     """Something to do under an objective, owned by a person or a partner agency."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
-    description = models.TextField(_("action"))
+    description = models.TextField(_("action"), max_length=limits.ENTRY)
     owner_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -101,7 +104,7 @@ class Action(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=limits.ENTRY)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,7 +136,7 @@ class PlanReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField()
-    notes = models.TextField(_("review notes"))
+    notes = models.TextField(_("review notes"), max_length=limits.SUMMARY)
     changes = models.JSONField(_("what changed"), default=list)
 
     access = Restricted(via=("plan",))
@@ -151,7 +154,7 @@ class DisruptionImpact(BilingualName):
     are not public."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    definition = models.TextField(_("definition"))
+    definition = models.TextField(_("definition"), max_length=limits.SUMMARY)
     rank = models.PositiveSmallIntegerField(_("rank"), default=0, help_text=_("1 is the highest."))
 
     class Meta:
@@ -176,7 +179,7 @@ class Disruption(AboutOwnedItem):
         DisruptionImpact, on_delete=models.PROTECT, related_name="+", verbose_name=_("impact")
     )
     occurred_on = models.DateField(_("date"))
-    narrative = models.TextField(_("narrative"))
+    narrative = models.TextField(_("narrative"), max_length=limits.SUMMARY)
     action = models.ForeignKey(
         Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="disruptions"
     )
@@ -197,7 +200,7 @@ class Disruption(AboutOwnedItem):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     validated_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(_("why rejected"), blank=True)
+    rejection_reason = models.TextField(_("why rejected"), blank=True, max_length=limits.ENTRY)
     # Outcomes: whole numbers, and money and weights to the penny and gram.
     arrests = models.PositiveIntegerField(_("arrests"), default=0)
     charges = models.PositiveIntegerField(_("charges"), default=0)

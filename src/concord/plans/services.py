@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from concord.core import audit, policy
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation, User
-from concord.organisations.notifications import notify
+from concord.organisations.notifications import label, named, notify, said
 from concord.ownership.choices import AppointmentRole
 from concord.ownership.models import subject_field
 from concord.ownership.services import current_appointments
@@ -102,14 +102,18 @@ def may_update_action(user: Any, action: Action) -> bool:
     return may_change_plan(user, action.objective.plan.subject)
 
 
-def _tell_the_other_post(actor: Any, item: RegisterItem, what: str) -> None:
-    """The SIO and LRO hear of each other's changes (and anyone else in post)."""
+def _tell_the_other_post(actor: Any, item: RegisterItem, what: dict[str, Any]) -> None:
+    """The SIO and LRO hear of each other's changes (and anyone else in post); `what` is a
+    sentence of the notification catalogue (`said`), written in each reader's language."""
     posts = current_appointments(item)
     notify(
         [a.person for a in posts.values() if a.person_id != actor.pk],
-        subject=_("%(ref)s: 4P plan changed by %(name)s")
-        % {"ref": item.reference, "name": actor.get_full_name() or actor.username},
-        body=what,
+        code="plan.changed",
+        params={
+            "ref": item.reference,
+            "name": actor.get_full_name() or actor.username,
+            "what": what,
+        },
         link=item.get_absolute_url(),
         about=item,
     )
@@ -143,7 +147,7 @@ def set_plan_context(
             {"aim": plan.aim, "partner_context": plan.partner_context, "review": review_days},
         ),
     )
-    _tell_the_other_post(actor, item, _("The plan's aim or partner context changed."))
+    _tell_the_other_post(actor, item, said("plan.aim_changed"))
     return plan
 
 
@@ -157,7 +161,7 @@ def add_objective(*, actor: Any, item: RegisterItem, strand: str, text: str) -> 
     objective = Objective.objects.create(plan=plan_for(item), strand=strand, text=text.strip())
     _audit(actor, item, "objective added", objective=objective.pk, strand=strand)
     _tell_the_other_post(
-        actor, item, _("%(strand)s objective added.") % {"strand": objective.get_strand_display()}
+        actor, item, said("plan.objective_added", strand=label(Strand(objective.strand)))
     )
     return objective
 
@@ -192,12 +196,16 @@ def add_action(
     )
     _audit(actor, item, "action added", action=action.pk)
     owner = owner_person or owner_organisation
-    _tell_the_other_post(actor, item, _("Action added for %(owner)s.") % {"owner": owner})
+    _tell_the_other_post(
+        actor,
+        item,
+        said("plan.action_added", owner=str(owner_person) if owner_person else named(owner)),
+    )
     recipients = [owner_person] if owner_person else _people_of(owner_organisation)
     notify(
         recipients,
-        subject=_("A %(strand)s action for you on %(ref)s")
-        % {"strand": objective.get_strand_display(), "ref": item.reference},
+        code="plan.action_for_you",
+        params={"strand": label(Strand(objective.strand)), "ref": item.reference},
         link="/actions/",
         about=action,
     )
@@ -234,8 +242,11 @@ def update_action(*, actor: Any, action: Action, status: str, outcome: str = "")
     _tell_the_other_post(
         actor,
         item,
-        _("Action “%(action)s” is now %(status)s.")
-        % {"action": str(action)[:60], "status": action.get_status_display().lower()},
+        said(
+            "plan.action_status",
+            action=str(action)[:60],
+            status=label(ActionStatus(action.status), lower=True),
+        ),
     )
     return action
 
@@ -269,7 +280,7 @@ def review_plan(*, actor: Any, item: RegisterItem, notes: str) -> PlanReview:
     plan.next_review_on = timezone.localdate() + dt.timedelta(days=plan.review_days)
     plan.save(update_fields=["next_review_on", "updated_at"])
     _audit(actor, item, "reviewed", review=review.pk)
-    _tell_the_other_post(actor, item, _("The plan was reviewed."))
+    _tell_the_other_post(actor, item, said("plan.reviewed"))
     return review
 
 
@@ -360,7 +371,7 @@ def claim_disruption(
         owner_code=item.owner.code,
         detail={"item": item.reference, "strand": strand, "impact": impact},
     )
-    _tell_the_other_post(actor, item, _("A disruption was claimed and awaits validation."))
+    _tell_the_other_post(actor, item, said("plan.disruption_claimed"))
     return disruption
 
 
@@ -400,8 +411,11 @@ def validate_disruption(
     )
     notify(
         [disruption.claimed_by],
-        subject=_("Disruption of %(ref)s %(status)s")
-        % {"ref": item.reference, "status": disruption.get_status_display().lower()},
+        code="plan.disruption_decided",
+        params={
+            "ref": item.reference,
+            "status": label(DisruptionStatus(disruption.status), lower=True),
+        },
         link=item.get_absolute_url(),
         about=disruption,
     )

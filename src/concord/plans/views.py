@@ -28,6 +28,7 @@ from concord.plans.choices import OUTCOME_FIELDS, ActionStatus, DisruptionStatus
 from concord.plans.models import Action, Disruption, DisruptionImpact, Objective, outcome_label
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 from concord.threats.views import form_errors
+from concord.web import panels
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate
 
@@ -313,6 +314,8 @@ def my_actions(request: HttpRequest) -> HttpResponseBase:
         {
             "page_obj": page,
             "statuses": ActionStatus.choices,
+            # Upper apps' actions for the person (meetings: actions a forum gave them).
+            "panels": panels.render(request, "my_actions", None),
         },
     )
 

@@ -11,8 +11,10 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
+        from concord.core.policy import Act
+        from concord.scoring import attention  # noqa: F401  # registers its home-page providers
         from concord.scoring.seed import STEP
-        from concord.web.navigation import NavItem, register
+        from concord.web.navigation import NavItem, allowed, register
 
         seeding.register(STEP)
         register(
@@ -20,6 +22,6 @@ class ScoringConfig(AppConfig):
                 "scoring:picture",
                 _("Priorities"),
                 order=5,
-                visible=lambda user: bool(user.role_codes),
+                visible=allowed(Act.WORK_REGISTER),
             )
         )

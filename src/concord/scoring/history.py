@@ -46,7 +46,7 @@ def for_item(item: RegisterItem) -> History:
     previous: dict[str, tuple[str, int, str]] = {}
     for index, assessment in enumerate(assessments):
         now = {
-            v.dimension.code: (v.dimension.display_name, v.level.order, v.level.label)
+            v.dimension.code: (v.dimension.display_name, v.level.order, v.level.display_label)
             for v in assessment.values.all()
         }
         changed = [

@@ -30,12 +30,13 @@ from django.utils.translation import gettext as _
 from concord.core import audit
 from concord.core.choices import Classification
 from concord.core.models import AuditAction
+from concord.core.text import too_long
 from concord.organisations.models import Organisation
 from concord.scoring import services as scoring
 from concord.scoring.models import ImportBatch, ScoringModel, published_model
 from concord.threats import services as register
 from concord.threats.choices import MemberRole
-from concord.threats.models import CriminalityType, Ocg
+from concord.threats.models import CriminalityType, Nominal, Ocg
 
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
@@ -148,6 +149,10 @@ def plan(
         name = row.get("name", "")
         if len(name) < 3:
             result.error(number, "name", _("Give the group a name or operation name."))
+        for column in ("name", "summary"):
+            limit = getattr(Ocg._meta.get_field(column), "max_length", None) or 0
+            if len(row.get(column, "")) > limit:
+                result.error(number, column, too_long(column, limit, len(row[column])))
         criminality = []
         for item in _split(row.get("criminality", "")):
             code = types.get(item.lower()) or types.get(item)
@@ -185,6 +190,15 @@ def plan(
             if len(names) < 2:
                 result.error(
                     number, "members", _("'%(v)s': give forenames and surname.") % {"v": item}
+                )
+                continue
+            limit = getattr(Nominal._meta.get_field("surname"), "max_length", None) or 0
+            if max(len(" ".join(names[:-1])), len(names[-1])) > limit:
+                result.error(
+                    number,
+                    "members",
+                    _("'%(v)s…': a name must be %(limit)s characters or fewer.")
+                    % {"v": item[:40], "limit": limit},
                 )
                 continue
             if role not in MemberRole.values:

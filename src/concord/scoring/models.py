@@ -9,14 +9,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
 from concord.organisations.models import BilingualName
 from concord.scoring.choices import DimensionGroup, ModelStatus
 from concord.scoring.expressions import Formula, FormulaError
 from concord.threats.models import Ocg, PriorityIndividual, RegisterItem, Vulnerability
+
+
+def _in_welsh(english: str, welsh: str) -> str:
+    """A model's own text in the reader's language: its Welsh when the page is in Welsh and
+    the model supplies it (a scoring model is data, versioned; its words come with it)."""
+    return welsh if welsh and translation.get_language() == "cy" else english
 
 
 class ScoringModel(models.Model):
@@ -28,7 +36,10 @@ class ScoringModel(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ModelStatus.choices, default=ModelStatus.DRAFT
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=limits.SUMMARY)
+    description_cy = models.TextField(
+        _("description in Welsh"), blank=True, max_length=limits.SUMMARY
+    )
     risk_formula = models.CharField(_("risk formula"), max_length=500)
     position_formula = models.CharField(_("organisational position formula"), max_length=500)
     # [{"band": "1", "min": 120}, ...] highest first; the last has the lowest minimum.
@@ -53,6 +64,10 @@ class ScoringModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    @property
+    def display_description(self) -> str:
+        return _in_welsh(self.description, self.description_cy)
 
     def clean(self) -> None:
         codes = set(self.dimensions.values_list("code", flat=True)) if self.pk else set()
@@ -102,13 +117,18 @@ class Dimension(BilingualName):
     code = models.SlugField(_("code"), max_length=40)
     group = models.CharField(_("group"), max_length=20, choices=DimensionGroup.choices)
     order = models.PositiveSmallIntegerField(default=0)
-    guidance = models.TextField(_("guidance"), blank=True)
+    guidance = models.TextField(_("guidance"), blank=True, max_length=limits.SUMMARY)
+    guidance_cy = models.TextField(_("guidance in Welsh"), blank=True, max_length=limits.SUMMARY)
 
     class Meta:
         ordering = ["model", "order"]
         constraints = [
             models.UniqueConstraint(fields=["model", "code"], name="dimension_code_per_model")
         ]
+
+    @property
+    def display_guidance(self) -> str:
+        return _in_welsh(self.guidance, self.guidance_cy)
 
 
 class ScaleLevel(models.Model):
@@ -119,7 +139,8 @@ class ScaleLevel(models.Model):
     label = models.CharField(_("label"), max_length=100)
     label_cy = models.CharField(_("label in Welsh"), max_length=100, blank=True)
     value = models.DecimalField(_("value"), max_digits=8, decimal_places=3)
-    guidance = models.TextField(_("guidance"), blank=True)
+    guidance = models.TextField(_("guidance"), blank=True, max_length=limits.SUMMARY)
+    guidance_cy = models.TextField(_("guidance in Welsh"), blank=True, max_length=limits.SUMMARY)
 
     class Meta:
         ordering = ["dimension", "order"]
@@ -128,7 +149,15 @@ class ScaleLevel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return _in_welsh(self.label, self.label_cy)
+
+    @property
+    def display_guidance(self) -> str:
+        return _in_welsh(self.guidance, self.guidance_cy)
 
 
 class Assessment(models.Model):
@@ -157,7 +186,7 @@ class Assessment(models.Model):
     position_score = models.DecimalField(_("position score"), max_digits=12, decimal_places=3)
     band = models.CharField(_("priority band"), max_length=4)
     confidence = models.CharField(_("confidence"), max_length=100, blank=True)
-    summary = models.TextField(_("overall rationale"), blank=True)
+    summary = models.TextField(_("overall rationale"), blank=True, max_length=limits.SUMMARY)
     # Set when a batch re-score produced this from an earlier assessment's values.
     rescored_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -209,7 +238,7 @@ class AssessmentValue(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values")
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey(ScaleLevel, on_delete=models.PROTECT, related_name="+")
-    rationale = models.TextField(_("rationale"), blank=True)
+    rationale = models.TextField(_("rationale"), blank=True, max_length=limits.SUMMARY)
 
     access = Restricted(via=("assessment",))
     objects = RestrictedQuerySet.as_manager()

@@ -235,6 +235,7 @@ def draft_next_version(*, actor: Any, model: ScoringModel) -> ScoringModel:
         name=model.name,
         version=latest.version + 1,
         description=model.description,
+        description_cy=model.description_cy,
         risk_formula=model.risk_formula,
         position_formula=model.position_formula,
         risk_bands=model.risk_bands,
@@ -251,6 +252,7 @@ def draft_next_version(*, actor: Any, model: ScoringModel) -> ScoringModel:
             group=dimension.group,
             order=dimension.order,
             guidance=dimension.guidance,
+            guidance_cy=dimension.guidance_cy,
         )
         ScaleLevel.objects.bulk_create(
             [
@@ -261,6 +263,7 @@ def draft_next_version(*, actor: Any, model: ScoringModel) -> ScoringModel:
                     label_cy=lv.label_cy,
                     value=lv.value,
                     guidance=lv.guidance,
+                    guidance_cy=lv.guidance_cy,
                 )
                 for lv in dimension.levels.all()
             ]

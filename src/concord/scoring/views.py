@@ -220,6 +220,8 @@ class UploadForm(forms.Form):
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a register spreadsheet; the next page previews it with every error named."""
+    if not policy.may(request.user, policy.Act.MAP, None):
+        raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["sheet"]
@@ -238,6 +240,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """What the sheet will do, row by row, or every problem by row and column; then import."""
+    if not policy.may(request.user, policy.Act.MAP, None):
+        raise Http404
     batch = get_object_or_404(ImportBatch, pk=pk, uploaded_by_id=request.user.pk)
     try:
         rows = importing.read_table(batch.filename, bytes(batch.content))

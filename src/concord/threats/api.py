@@ -5,14 +5,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from concord.core import audit
 from concord.core.access import open_record
 from concord.core.api import Pagination, Reference, answers
 from concord.core.models import AuditAction
+from concord.threats import search
 from concord.threats.filters import OcgFilter, PriorityIndividualFilter, VulnerabilityFilter
 from concord.threats.models import Nominal, Ocg, OcgMember, PriorityIndividual, Vulnerability
 
@@ -245,3 +247,75 @@ def get_vulnerability(request: HttpRequest, reference: Reference) -> Vulnerabili
         request, Vulnerability.objects.select_related("owner"), reference=reference.upper()
     )
     return _with_visible_links(request, [vulnerability])[0]  # type: ignore[no-any-return]
+
+
+class SearchHitOut(Schema):
+    reference: str
+    title: str
+    url: str
+    detail: str
+
+
+class SearchGroupOut(Schema):
+    kind: str
+    label: str
+    count: int
+    results: list[SearchHitOut]
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    groups: list[SearchGroupOut]
+
+
+class SearchIn(Schema):
+    q: str = Field(..., min_length=1, max_length=search.MAX_QUERY, description="What to find.")
+    kind: str | None = Field(
+        None,
+        max_length=20,
+        description="Only this kind: ocg, pi, vulnerability, nominal, identifier, report, tasking.",
+    )
+    # Not `limit`/`offset`: those page a list; search answers groups, each paged by these.
+    per_kind: int = Field(20, ge=1, le=100, description="Results of each kind.")
+    skip: int = Field(0, ge=0, le=100_000, description="Results of each kind to skip.")
+
+
+@router.get(
+    "/search",
+    response=answers(SearchOut, 422),
+    summary="Search everything you may see",
+    description=(
+        "OCGs, priority individuals, vulnerabilities, people, identifiers (in canonical form: "
+        "07700 900123 finds +447700900123), intelligence reports and tasking requests, grouped "
+        "by kind with counts. Only what you may see is found or counted; audited."
+    ),
+)
+def search_everything(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
+    terms = search.Terms.of(params.q)
+    if params.kind and search.kind(params.kind) is None:
+        raise ValidationError(
+            {"kind": f"Choose one of: {', '.join(k.code for k in search.kinds())}."}
+        )
+    groups = search.run(
+        request.user, terms, only=params.kind, limit=params.per_kind, offset=params.skip
+    )
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type="threats",
+        detail=search.audit_detail(terms, groups),
+    )
+    return {
+        "query": terms.text,
+        "total": sum(g.count for g in groups),
+        "groups": [
+            {
+                "kind": g.kind.code,
+                "label": str(g.kind.label),
+                "count": g.count,
+                "results": [hit.__dict__ for hit in g.hits],
+            }
+            for g in groups
+        ],
+    }

@@ -11,21 +11,21 @@ class ThreatsConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core import seeding
+        from concord.core.policy import Act
+        from concord.threats import services  # noqa: F401  # defines named actions of the policy
         from concord.threats.seed import STEP
-        from concord.web.navigation import NavItem, register
+        from concord.web.navigation import NavItem, allowed, register
 
         seeding.register(STEP)
         register(
-            NavItem(
-                "threats:ocg_list", _("OCGs"), order=10, visible=lambda user: bool(user.role_codes)
-            )
+            NavItem("threats:ocg_list", _("OCGs"), order=10, visible=allowed(Act.WORK_REGISTER))
         )
         register(
             NavItem(
                 "threats:pi_list",
                 _("Priority individuals"),
                 order=11,
-                visible=lambda user: bool(user.role_codes),
+                visible=allowed(Act.WORK_REGISTER),
             )
         )
         register(
@@ -33,11 +33,9 @@ class ThreatsConfig(AppConfig):
                 "threats:vulnerability_list",
                 _("Vulnerabilities"),
                 order=12,
-                visible=lambda user: bool(user.role_codes),
+                visible=allowed(Act.WORK_REGISTER),
             )
         )
         register(
-            NavItem(
-                "threats:search", _("Search"), order=15, visible=lambda user: bool(user.role_codes)
-            )
+            NavItem("threats:search", _("Search"), order=15, visible=allowed(Act.WORK_REGISTER))
         )

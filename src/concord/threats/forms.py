@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.choices import Classification
 from concord.organisations.models import Organisation
 from concord.threats.choices import MemberRole, VulnerabilityKind
@@ -14,7 +15,10 @@ from concord.threats.models import CriminalityType
 class OcgForm(forms.Form):
     name = forms.CharField(label=_("Name or operation name"), max_length=200)
     summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        max_length=limits.SUMMARY,
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     criminality = forms.ModelMultipleChoiceField(
         label=_("Criminality"),
@@ -32,7 +36,10 @@ class OcgForm(forms.Form):
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
     sensitive = forms.BooleanField(label=_("SENSITIVE (strict need-to-know)"), required=False)
     handling_instructions = forms.CharField(
-        label=_("Handling instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=limits.LINE,
+        label=_("Handling instructions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -80,7 +87,10 @@ class MarkingFields(forms.Form):
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
     sensitive = forms.BooleanField(label=_("SENSITIVE (strict need-to-know)"), required=False)
     handling_instructions = forms.CharField(
-        label=_("Handling instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=limits.LINE,
+        label=_("Handling instructions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -97,7 +107,9 @@ class PriorityIndividualForm(forms.Form):
         help_text=_("Separate references with spaces or commas."),
     )
     summary = forms.CharField(
-        label=_("Why a priority individual"), widget=forms.Textarea(attrs={"rows": 4})
+        max_length=limits.SUMMARY,
+        label=_("Why a priority individual"),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     classification = MarkingFields.base_fields["classification"]
     sensitive = MarkingFields.base_fields["sensitive"]
@@ -111,7 +123,10 @@ class VulnerabilityForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is at risk"), choices=VulnerabilityKind.choices)
     name = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        max_length=limits.SUMMARY,
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     ocgs = PriorityIndividualForm.base_fields["ocgs"]
     force_areas = OcgForm.base_fields["force_areas"]
@@ -125,5 +140,8 @@ class VulnerabilityForm(forms.Form):
 
 class ArchiveForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why it is archived"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10
+        max_length=limits.ENTRY,
+        label=_("Why it is archived"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import text as limits
 from concord.core.models import ProtectedRecord
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
@@ -82,9 +83,9 @@ class RegisterItem(ProtectedRecord):
     status = models.CharField(
         _("status"), max_length=10, choices=OcgStatus.choices, default=OcgStatus.ACTIVE
     )
-    archived_reason = models.TextField(_("reason archived"), blank=True)
+    archived_reason = models.TextField(_("reason archived"), blank=True, max_length=limits.ENTRY)
     archived_on = models.DateField(_("archived on"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=limits.SUMMARY)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

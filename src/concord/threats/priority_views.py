@@ -177,6 +177,8 @@ def vulnerability_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def pi_create(request: HttpRequest) -> HttpResponse:
     """Designate a person on the register as a priority individual."""
+    if not policy.may(request.user, policy.Act.MAP, None):
+        raise Http404
     form = PriorityIndividualForm(
         request.POST or None, initial={"nominal": request.GET.get("nominal", "")}
     )
@@ -211,6 +213,8 @@ def pi_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def vulnerability_create(request: HttpRequest) -> HttpResponse:
     """Record a vulnerability: a person, place, community, business or theme at risk."""
+    if not policy.may(request.user, policy.Act.MAP, None):
+        raise Http404
     form = VulnerabilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,7 +16,7 @@ from concord.core.models import Share
 from concord.core.seeding import DemoWorld, SeedStep
 from concord.core.text import normalise_name
 from concord.organisations.models import Organisation
-from concord.threats import identifiers
+from concord.threats import demo_places, identifiers
 from concord.threats.choices import EntityKind, Gender, LinkType, MemberRole
 from concord.threats.models import (
     CriminalityType,
@@ -31,53 +32,6 @@ from concord.threats.models import (
 
 # Forces where the demo scenarios happen hold more of the register.
 WEIGHTED_FORCES = {"DYP": 6, "GMP": 8, "WIL": 3, "SWP": 3, "GWE": 2, "MER": 3, "WMP": 4, "MPS": 6}
-GROUP_WORDS = [
-    "Valley",
-    "Harbour",
-    "Northgate",
-    "Riverside",
-    "Castle",
-    "Eastside",
-    "Viaduct",
-    "Foundry",
-    "Quarry",
-    "Marina",
-    "Orchard",
-    "Beacon",
-    "Copper",
-    "Granite",
-    "Lantern",
-    "Mill",
-    "Station",
-    "Summit",
-    "Tidal",
-    "Willow",
-]
-OPERATION_WORDS = [
-    "Aconite",
-    "Bramble",
-    "Cinder",
-    "Dunlin",
-    "Ember",
-    "Fennel",
-    "Gannet",
-    "Heron",
-    "Ivy",
-    "Juniper",
-    "Kestrel",
-    "Larch",
-    "Merlin",
-    "Nettle",
-    "Osprey",
-    "Plover",
-    "Quill",
-    "Rowan",
-    "Sorrel",
-    "Teal",
-    "Umber",
-    "Vetch",
-    "Wren",
-]
 NATIONALITIES = ["British"] * 8 + [
     "Albanian",
     "Irish",
@@ -90,14 +44,96 @@ NATIONALITIES = ["British"] * 8 + [
 ]
 
 
+@dataclass(frozen=True)
+class ScenarioOcg:
+    """A group the README's walk and the personas' work name: made first, so its reference
+    (OCG-DYP-000001…) is the same at every scale and seed."""
+
+    key: str
+    owner: str
+    name: str
+    criminality: tuple[str, ...]
+    areas: tuple[str, ...]
+    mapped_days_ago: int
+    summary: str
+
+
+SCENARIO_OCGS = [
+    ScenarioOcg(
+        "tarmac",
+        "DYP",
+        "Operation Tarmac",
+        ("illegal-drugs", "money-laundering"),
+        ("DYP", "SWP", "WIL"),
+        420,
+        "A county line run from Swindon into Carmarthen and Llanelli along the M4: a deal "
+        "phone, cuckooed flats near Carmarthen station and children used as runners; cash goes "
+        "back east through a car wash in Llanelli.",
+    ),
+    ScenarioOcg(
+        "gwenllian",
+        "DYP",
+        "Operation Gwenllian",
+        ("illegal-firearms",),
+        ("DYP", "SWP"),
+        150,
+        "Converted pistols brought in through Pembroke Dock and sold from Haverfordwest to "
+        "groups in Swansea and Llanelli; two discharges in Milford Haven this year.",
+    ),
+    ScenarioOcg(
+        "harbour",
+        "DYP",
+        "Llanelli Harbour network",
+        ("illegal-drugs", "modern-slavery"),
+        ("DYP",),
+        300,
+        "Cannabis grown in rented houses around Ammanford by workers held in debt bondage, "
+        "sold through dealers in Llanelli; the workers are moved between the houses by van.",
+    ),
+    ScenarioOcg(
+        "ystwyth",
+        "DYP",
+        "Ystwyth Rees family",
+        ("organised-acquisitive-crime",),
+        ("DYP",),
+        240,
+        "Steals quad bikes, plant and tools from farms around Aberystwyth and Newtown and "
+        "moves them through a yard in Llandrindod Wells; mapped eight months ago.",
+    ),
+    ScenarioOcg(
+        "irwell",
+        "GMP",
+        "Irwell Valley network",
+        ("illegal-firearms", "illegal-drugs"),
+        ("GMP",),
+        380,
+        "Supplies cocaine and firearms from Salford to groups in Bolton and Oldham, and its "
+        "supply chain reaches across Lancashire and Merseyside.",
+    ),
+    ScenarioOcg(
+        "hollinwood",
+        "GMP",
+        "Hollinwood crew (Oldham)",
+        ("illegal-drugs",),
+        ("GMP",),
+        200,
+        "Runs deal lines in Oldham and Rochdale from cuckooed flats, recruiting children from "
+        "schools in Oldham; Complex Safeguarding is working with the families.",
+    ),
+]
+# A declared relative of gmp.sio is a member of a Greater Manchester group: the auditor's story.
+DECLARED_RELATIVE = ("hollinwood", "Connor", "Walsh", 24)
+
+
 def seed(world: DemoWorld) -> None:
     rng, fake = world.rng, world.fake
     today = timezone.localdate()
     forces = list(Organisation.objects.filter(kind=OrganisationKind.FORCE).order_by("code"))
+    by_force = {f.code: f for f in forces}
     weights = [WEIGHTED_FORCES.get(f.code, 1) for f in forces]
     types = list(CriminalityType.objects.all())
     by_code = {t.code: t for t in types}
-    total = world.scale.ocgs
+    total = max(0, world.scale.ocgs - len(SCENARIO_OCGS))
     owners = rng.choices(forces, weights=weights, k=total)
     counters: dict[tuple[str, int], int] = {}
 
@@ -107,47 +143,75 @@ def seed(world: DemoWorld) -> None:
         return f"{prefix}-{org.code}-{counters[key]:06d}"
 
     ocgs: list[Ocg] = []
-    for owner in world.track(owners, total=total, desc="OCGs"):
-        name = (
-            f"Operation {rng.choice(OPERATION_WORDS)}"
-            if rng.random() < 0.5
-            else f"{rng.choice(GROUP_WORDS)} {fake.last_name()} OCG"
+    kinds: list[list[CriminalityType]] = []
+    areas_of: list[list[Organisation]] = []
+    taken: dict[str, set[str]] = {}
+    scenario: dict[str, Ocg] = {}
+    for story in SCENARIO_OCGS:
+        owner = by_force[story.owner]
+        ocg = Ocg(
+            owner=owner,
+            reference=reference("OCG", owner),
+            name=story.name,
+            classification=Classification.OFFICIAL,
+            sensitive=False,
+            summary=story.summary,
+            mapped_on=today - dt.timedelta(days=story.mapped_days_ago),
         )
+        taken.setdefault(owner.code, set()).add(story.name)
+        scenario[story.key] = ocg
+        ocgs.append(ocg)
+        kinds.append([by_code[c] for c in story.criminality])
+        areas_of.append([by_force[c] for c in story.areas])
+    for owner in world.track(owners, total=total, desc="OCGs"):
+        chosen = rng.sample(types, k=rng.choice([1, 1, 2, 3]))
+        neighbours = [f for f in forces if f.region_id == owner.region_id]
         ocgs.append(
             Ocg(
                 owner=owner,
                 reference=reference("OCG", owner),
-                name=name,
+                name=demo_places.group_name(
+                    rng,
+                    fake.last_name(),
+                    fake.last_name(),
+                    owner.code,
+                    taken.setdefault(owner.code, set()),
+                ),
                 classification=Classification.SECRET
                 if rng.random() < 0.08
                 else Classification.OFFICIAL,
                 sensitive=rng.random() < 0.1,
-                summary=fake.paragraph(nb_sentences=3),
+                summary=demo_places.summary(rng, chosen[0].code, owner.code),
                 mapped_on=today - dt.timedelta(days=rng.randint(0, 900)),
             )
         )
+        kinds.append(chosen)
+        areas_of.append([owner, *rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 2)))])
     Ocg.objects.bulk_create(ocgs, batch_size=1000)
     through = Ocg.criminality_types.through
     through.objects.bulk_create(
         [
             through(ocg_id=o.pk, criminalitytype_id=t.pk)
-            for o in ocgs
-            for t in rng.sample(types, k=rng.choice([1, 1, 2, 3]))
+            for o, chosen in zip(ocgs, kinds, strict=True)
+            for t in chosen
         ],
         batch_size=5000,
     )
     areas = Ocg.force_areas.through
-    area_rows = []
-    for o in ocgs:
-        neighbours = [f for f in forces if f.region_id == o.owner.region_id]
-        for force in {o.owner, *rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 2)))}:
-            area_rows.append(areas(ocg_id=o.pk, organisation_id=force.pk))
-    areas.objects.bulk_create(area_rows, batch_size=5000)
+    areas.objects.bulk_create(
+        [
+            areas(ocg_id=o.pk, organisation_id=force.pk)
+            for o, affected in zip(ocgs, areas_of, strict=True)
+            for force in {f.pk: f for f in affected}.values()
+        ],
+        batch_size=5000,
+    )
 
     # Nominals: members of OCGs, about ten a group at national scale.
-    per_group = max(1, world.scale.nominals // max(1, total))
+    per_group = max(1, world.scale.nominals // max(1, len(ocgs)))
     nominals: list[Nominal] = []
     memberships: list[tuple[int, int, str]] = []
+    relative_ocg = scenario[DECLARED_RELATIVE[0]]
     for index, ocg in enumerate(world.track(ocgs, total=len(ocgs), desc="members")):
         for position in range(rng.randint(max(1, per_group - 3), per_group + 3)):
             gender = rng.choice([Gender.MALE] * 4 + [Gender.FEMALE])
@@ -156,17 +220,14 @@ def seed(world: DemoWorld) -> None:
             )
             surname = fake.last_name()
             nominals.append(
-                Nominal(
-                    owner=ocg.owner,
-                    classification=ocg.classification,
-                    sensitive=ocg.sensitive,
-                    reference=reference("NOM", ocg.owner),
-                    forenames=forenames,
-                    surname=surname,
-                    date_of_birth=today - dt.timedelta(days=rng.randint(17 * 365, 65 * 365)),
-                    gender=gender,
-                    nationality=rng.choice(NATIONALITIES),
-                    name_key=normalise_name(f"{forenames} {surname}"),
+                _nominal(
+                    ocg,
+                    reference("NOM", ocg.owner),
+                    forenames,
+                    surname,
+                    today - dt.timedelta(days=rng.randint(17 * 365, 65 * 365)),
+                    gender,
+                    rng.choice(NATIONALITIES),
                 )
             )
             role = (
@@ -177,6 +238,20 @@ def seed(world: DemoWorld) -> None:
                 )
             )
             memberships.append((index, len(nominals) - 1, role))
+        if ocg is relative_ocg:
+            _key, forenames, surname, age = DECLARED_RELATIVE
+            nominals.append(
+                _nominal(
+                    ocg,
+                    reference("NOM", ocg.owner),
+                    forenames,
+                    surname,
+                    today - dt.timedelta(days=age * 365 + 100),
+                    Gender.MALE,
+                    "British",
+                )
+            )
+            memberships.append((index, len(nominals) - 1, MemberRole.PERIPHERAL))
     Nominal.objects.bulk_create(nominals, batch_size=2000)
     OcgMember.objects.bulk_create(
         [
@@ -195,23 +270,13 @@ def seed(world: DemoWorld) -> None:
         ]
     )
 
-    # The scenarios: a Dyfed-Powys county lines group, shared with Wiltshire Police.
+    # Operation Tarmac's supply reaches Swindon: Dyfed-Powys shares it with Wiltshire Police.
     personas = world.refs.get("personas", {})
-    dyp = Organisation.objects.get(code="DYP")
-    wil = Organisation.objects.get(code="WIL")
-    shared = next(
-        o
-        for o in ocgs
-        if o.owner_id == dyp.pk and not o.sensitive and o.classification == Classification.OFFICIAL
-    )
-    Ocg.objects.filter(pk=shared.pk).update(name="Operation Tarmac (county lines, M4 corridor)")
-    shared.criminality_types.add(by_code["illegal-drugs"])
-    shared.force_areas.add(wil)
     if "dp.analyst" in personas:
         Share.objects.create(
             content_type=ContentType.objects.get_for_model(Ocg),
-            object_id=shared.pk,
-            to_organisation=wil,
+            object_id=scenario["tarmac"].pk,
+            to_organisation=by_force["WIL"],
             purpose="County lines supply into Swindon and Chippenham",
             created_by=personas["dp.analyst"],
         )
@@ -221,7 +286,31 @@ def seed(world: DemoWorld) -> None:
     world.count("priority individuals", len(pis))
     world.count("vulnerabilities", len(vulnerabilities))
     world.refs["ocgs"] = ocgs
+    world.refs["scenario_ocgs"] = scenario
     world.refs["register_items"] = [*ocgs, *pis, *vulnerabilities]
+
+
+def _nominal(
+    ocg: Ocg,
+    reference: str,
+    forenames: str,
+    surname: str,
+    born: dt.date,
+    gender: str,
+    nationality: str,
+) -> Nominal:
+    return Nominal(
+        owner=ocg.owner,
+        classification=ocg.classification,
+        sensitive=ocg.sensitive,
+        reference=reference,
+        forenames=forenames,
+        surname=surname,
+        date_of_birth=born,
+        gender=gender,
+        nationality=nationality,
+        name_key=normalise_name(f"{forenames} {surname}"),
+    )
 
 
 VEHICLES = [
@@ -248,6 +337,7 @@ def _identifiers(world: DemoWorld, nominals: list[Nominal]) -> int:
     """Phones (Ofcom's drama ranges, so never a real number), vehicles, addresses and emails for
     most people, as entered, in the canonical form matching compares, and linked to them."""
     rng, fake = world.rng, world.fake
+    owner_codes = dict(Organisation.objects.values_list("pk", "code"))
     entities: list[Entity] = []
     links: list[tuple[int, int, str]] = []  # (entity index, nominal index, link type)
     held: dict[tuple[int, str, str], int] = {}
@@ -294,11 +384,13 @@ def _identifiers(world: DemoWorld, nominals: list[Nominal]) -> int:
                 {"make": make, "model": model},
             )
         if rng.random() < 0.5:
+            code = owner_codes.get(nominal.owner_id, "")
             try:
-                postcode = identifiers.postcode(fake.postcode())
+                postcode = identifiers.postcode(demo_places.postcode(rng, code) or fake.postcode())
             except ValueError:
                 continue
-            line = fake.street_address().replace("\n", ", ")
+            town = rng.choice(demo_places.towns_of(code))
+            line = f"{rng.randint(1, 180)} {rng.choice(demo_places.STREETS)}, {town}"
             add(
                 n,
                 nominal,
@@ -352,7 +444,8 @@ def _priority_individuals(
             classification=ocg.classification,
             sensitive=ocg.sensitive,
             summary=rng.choice(PI_REASONS),
-            designated_on=today - dt.timedelta(days=rng.randint(0, 700)),
+            # Designated once the group it belongs to was on the register.
+            designated_on=today - dt.timedelta(days=rng.randint(0, (today - ocg.mapped_on).days)),
         )
         pis.append(pi)
         linked.append(ocg)
@@ -372,23 +465,25 @@ def _vulnerabilities(
     world: DemoWorld, ocgs: list[Ocg], reference: Callable[[str, Organisation], str]
 ) -> list[Vulnerability]:
     """People, places, communities, businesses and themes at risk from the groups."""
-    rng, fake = world.rng, world.fake
+    rng = world.rng
     today = timezone.localdate()
     total = max(1, world.scale.priority_individuals // 2)
     items: list[Vulnerability] = []
     links: list[tuple[int, list[Ocg]]] = []
     for ocg in world.track(rng.sample(ocgs, k=min(total, len(ocgs))), total=total, desc="vulns"):
         kind, template = rng.choice(VULNERABILITY_TEMPLATES)
+        town = rng.choice(demo_places.towns_of(ocg.owner.code))
         items.append(
             Vulnerability(
                 owner=ocg.owner,
                 reference=reference("VUL", ocg.owner),
                 kind=kind,
-                name=template.format(street=fake.street_name(), town=fake.city()),
+                name=template.format(street=rng.choice(demo_places.STREETS), town=town),
                 classification=ocg.classification,
                 sensitive=ocg.sensitive,
-                summary=fake.paragraph(nb_sentences=2),
-                identified_on=today - dt.timedelta(days=rng.randint(0, 500)),
+                summary=VULNERABILITY_SUMMARIES[kind].format(town=town, group=ocg.name),
+                identified_on=today
+                - dt.timedelta(days=rng.randint(0, (today - ocg.mapped_on).days)),
             )
         )
         links.append((len(items) - 1, [ocg]))
@@ -422,13 +517,24 @@ PI_REASONS = [
     "Supplies firearms to urban street gangs.",
 ]
 VULNERABILITY_TEMPLATES = [
-    ("place", "Cuckooed flats, {street}"),
+    ("place", "Cuckooed flats, {street}, {town}"),
     ("person", "Young person exploited to run drugs ({town})"),
     ("community", "Migrant workers in {town} at risk of labour exploitation"),
-    ("business", "Hand car wash on {street} used for laundering"),
+    ("business", "Hand car wash on {street}, {town}, used for laundering"),
     ("theme", "County lines exploitation of children in {town}"),
-    ("place", "Night-time economy around {street}"),
+    ("place", "Night-time economy around {street}, {town}"),
 ]
+VULNERABILITY_SUMMARIES = {
+    "place": "Addresses in {town} used to store and sell drugs; neighbours report visitors at "
+    "all hours (linked group: {group}).",
+    "person": "A young person from {town} found carrying drugs and cash; referred to "
+    "children's services (linked group: {group}).",
+    "community": "Workers housed in overcrowded lets in {town} by people linked to a group "
+    "({group}).",
+    "business": "A cash business in {town} believed to launder proceeds (linked group: {group}).",
+    "theme": "Children in {town} recruited through social media to run drugs (linked group: "
+    "{group}).",
+}
 
 
 def reset() -> None:

@@ -51,14 +51,28 @@ OCG_FIELDS = (
 )
 
 
+@policy.rule(policy.Act.WORK_REGISTER)
+def may_work_register(user: Any, obj: Any = None) -> bool:
+    """The register's lists, the picture, search, transfers and tasking are for operational
+    police roles; a partner works only on what it was given (its actions and disruptions)."""
+    viewer = policy.viewer_for(user)
+    return bool(
+        viewer.sees_records
+        and not viewer.is_partner
+        and viewer.roles & OPERATIONAL_ROLES - {RoleCode.PARTNER_USER}
+    )
+
+
+@policy.rule(policy.Act.MAP)
+def may_map(user: Any, obj: Any = None) -> bool:
+    """Mapping an OCG, designating a PI, recording a vulnerability or importing a register:
+    operational police roles; partners do not map onto the register."""
+    return may_work_register(user, obj)
+
+
 def require_mapper(actor: Any) -> Organisation:
     """Mapping is for operational police roles; partners do not map onto the register."""
-    viewer = policy.viewer_for(actor)
-    if (
-        not viewer.sees_records
-        or viewer.is_partner
-        or not (viewer.roles & OPERATIONAL_ROLES - {RoleCode.PARTNER_USER})
-    ):
+    if not may_map(actor, None):
         raise PermissionDenied(_("Your role cannot add to the register."))
     organisation: Organisation = actor.acting_organisation()
     return organisation

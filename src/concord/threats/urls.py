@@ -18,6 +18,7 @@ urlpatterns = [
         name="vulnerability_detail",
     ),
     path("search/", views.search, name="search"),
+    path("nominals/<str:reference>/", views.nominal_detail, name="nominal_detail"),
 ]
 # Sharing and archiving work the same way for every kind of register item.
 for prefix, kind in (("ocgs", "ocg"), ("pis", "pi"), ("vulnerabilities", "vulnerability")):

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,16 +18,15 @@ from concord.core import audit, policy
 from concord.core import services as core_services
 from concord.core.access import open_record
 from concord.core.models import AuditAction, Share
-from concord.core.text import normalise_name
 from concord.organisations.models import User
+from concord.threats import search as register_search
 from concord.threats import services
-from concord.threats.choices import EntityKind
+from concord.threats.choices import MemberRole
 from concord.threats.filters import OcgFilter
 from concord.threats.forms import ArchiveForm, MemberFormSet, OcgForm, ShareForm
 from concord.threats.models import (
     REGISTER_ITEMS,
     CriminalityType,
-    Entity,
     EntityLink,
     Nominal,
     Ocg,
@@ -134,7 +133,16 @@ def ocg_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ocg = open_record(
         request, Ocg.objects.select_related("owner", "owner__region"), reference=reference.upper()
     )
-    members = OcgMember.objects.visible_to(request.user).filter(ocg=ocg).select_related("nominal")
+    members = (
+        OcgMember.objects.visible_to(request.user)
+        .filter(ocg=ocg)
+        .select_related("nominal")
+        .order_by(
+            Case(*(When(role=role, then=rank) for role, rank in MEMBER_ROLE_ORDER.items())),
+            "nominal__surname",
+            "nominal__forenames",
+        )
+    )
     can_change = policy.can(request.user, policy.CHANGE, ocg)
     shares = Share.objects.none()
     if can_change:
@@ -165,6 +173,8 @@ def ocg_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def ocg_create(request: HttpRequest) -> HttpResponse:
     """Map a new OCG with its members."""
+    if not policy.may(request.user, policy.Act.MAP, None):
+        raise Http404
     form = OcgForm(request.POST or None)
     members = MemberFormSet(request.POST or None, prefix="members")
     if request.method == "POST" and form.is_valid() and members.is_valid():
@@ -276,67 +286,95 @@ def form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field_name if field_name in form.fields else None, errs)
 
 
-def identifier_forms(query: str) -> set[str]:
-    """Every canonical form the query could be (a postcode, a phone, a VRM…)."""
-    forms = set()
-    for kind in EntityKind.values:
-        try:
-            forms.add(services.canonical_form(kind, query))
-        except ValidationError:
-            continue
-    return forms
+SEARCH_OVERVIEW = 10  # results of each kind on the overview; a kind's own pages show 50
 
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """Search OCGs, people and identifiers the person may see; every search is audited."""
-    query = request.GET.get("q", "").strip()[:100]
-    ocgs: list[Ocg] = []
-    nominals: list[Nominal] = []
-    entities: list[Entity] = []
-    if query:
-        key = normalise_name(query)
-        ocgs = list(
-            visible_ocgs(request.user).filter(OcgFilter(q=query).get_filter_expression())[:50]
-        )
-        nominals = (
-            list(Nominal.objects.visible_to(request.user).filter(name_key__contains=key)[:50])
-            if key
-            else []
-        )
-        entities = list(
-            Entity.objects.visible_to(request.user)
-            .filter(canonical__in=identifier_forms(query))
-            .prefetch_related(
-                Prefetch(
-                    "links",
-                    queryset=EntityLink.objects.visible_to(request.user).select_related(
-                        "nominal", "ocg"
-                    ),
-                )
-            )[:50]
+    """One search across every kind the person may see (OCGs, priority individuals,
+    vulnerabilities, people, identifiers, intelligence, tasking), grouped by kind with counts;
+    `kind` shows one kind, paged. Every search is audited with its counts."""
+    terms = register_search.Terms.of(request.GET.get("q", ""))
+    only = request.GET.get("kind", "")
+    chosen = register_search.kind(only)
+    page = None
+    if chosen is not None:
+        matches = chosen.find(request.user, terms)
+        if not terms.text:
+            matches = matches.none()
+        page = paginate(request, matches)
+        groups = [
+            register_search.Group(chosen, page.paginator.count, [chosen.hit(o) for o in page])
+        ]
+    else:
+        groups = register_search.run(request.user, terms, limit=SEARCH_OVERVIEW)
+    if terms.text:
+        extra: dict[str, Any] = (
+            {"kind": chosen.code, "page": page.number} if chosen and page else {}
         )
         audit.record(
             AuditAction.SEARCH,
             actor=request.user,
             object_type="threats",
-            detail={
-                "query": query,
-                "ocgs": len(ocgs),
-                "nominals": len(nominals),
-                "entities": len(entities),
-            },
+            detail=register_search.audit_detail(terms, groups, **extra),
         )
     return render(
         request,
         "threats/search.html",
-        {"query": query, "ocgs": ocgs, "nominals": nominals, "entities": entities},
+        {
+            "query": terms.text,
+            "groups": groups,
+            "chosen": chosen,
+            "page_obj": page,
+            "total": sum(g.count for g in groups),
+            "overview_size": SEARCH_OVERVIEW,
+        },
     )
+
+
+@login_required
+def nominal_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """A person on the register: their OCGs (with role), priority individual records,
+    identifiers, and what upper apps add (the intelligence about them), each only as far as
+    the reader may see it; 404 unless the person's record itself is visible."""
+    nominal = open_record(
+        request, Nominal.objects.select_related("owner"), reference=reference.upper()
+    )
+    user = request.user
+    memberships = (
+        OcgMember.objects.visible_to(user)
+        .filter(nominal=nominal)
+        .select_related("ocg", "ocg__owner")
+    )
+    return render(
+        request,
+        "threats/nominal_detail.html",
+        {
+            "nominal": nominal,
+            "memberships": sorted(
+                memberships, key=lambda m: (MEMBER_ROLE_ORDER.get(m.role, 99), m.ocg.reference)
+            ),
+            "priority_records": PriorityIndividual.objects.visible_to(user)
+            .filter(nominal=nominal)
+            .select_related("owner")
+            .order_by("reference"),
+            "links": EntityLink.objects.visible_to(user)
+            .filter(nominal=nominal)
+            .select_related("entity")
+            .order_by("entity__kind", "entity__canonical"),
+            "panels": panels.render(request, "nominal", nominal),
+        },
+    )
+
+
+# Members by the weight of their role in the group (the choices' order), not alphabetically.
+MEMBER_ROLE_ORDER = {value: index for index, value in enumerate(MemberRole.values)}
 
 
 __all__ = [
     "archive",
     "form_errors",
+    "nominal_detail",
     "ocg_create",
     "ocg_detail",
     "ocg_list",

@@ -9,9 +9,25 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 
+from concord.core import policy
+
 
 def _everyone(user: Any) -> bool:
     return True
+
+
+def allowed(act: policy.Act) -> Callable[[Any], bool]:
+    """Show an item to the people the policy lets do `act` (a named action on no one record)."""
+
+    def check(user: Any) -> bool:
+        return policy.may(user, act, None)
+
+    return check
+
+
+def works_on_records(user: Any) -> bool:
+    """Anyone whose role works with records (a partner too: its actions and disruptions)."""
+    return policy.viewer_for(user).sees_records
 
 
 @dataclass(frozen=True)

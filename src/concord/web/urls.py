@@ -1,5 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from concord.web import views
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("concord.web.pickers.urls")),
+]

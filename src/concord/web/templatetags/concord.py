@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms, template
 from django.http import HttpRequest
+from django.utils.html import format_html, linebreaks
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
+from concord.core import policy
+from concord.core import text as limits
 from concord.web.lists import query_without
 
 register = template.Library()
@@ -57,6 +63,51 @@ def govuk_widget(field: forms.BoundField) -> SafeString:
 def get_item(mapping: Any, key: Any) -> Any:
     """mapping[key] in a template, or None."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag(takes_context=True)
+def may(context: template.Context, act: str, obj: Any = None) -> bool:
+    """May the signed-in person do the policy's named action (`{% may "map" as may_map %}`)?
+    Pages offer an action only to those the policy lets do it."""
+    return policy.may(context.get("user"), policy.Act(act), obj)
+
+
+@register.filter
+def figure(value: Any, places: int = 3) -> str:
+    """A number as people read it: thousands separated, at most `places` decimals, no trailing
+    zeros beyond pence (1.188 kg, not 1.18800000000000; £1,234.50; 12 arrests)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP).normalize()
+    decimals = max(-number.as_tuple().exponent, 0)  # type: ignore[operator]  # finite: an int
+    if decimals:
+        decimals = max(decimals, 2)
+    return f"{number:,.{decimals}f}"
+
+
+@register.simple_tag
+def shortened(value: Any, length: int = limits.SHOWN_IN_LISTS) -> SafeString:
+    """Long text in a list: its first `length` characters, and the whole of it behind "Show
+    all" (a GOV.UK details element), so one long entry cannot swamp the list."""
+    text = "" if value is None else str(value)
+    if len(text) <= length:
+        return format_html("{}", text)
+    return format_html(
+        '<span class="concord-shortened">{}</span>'
+        '<details class="govuk-details concord-shortened__all">'
+        '<summary class="govuk-details__summary">'
+        '<span class="govuk-details__summary-text">{}</span></summary>'
+        '<div class="govuk-details__text">{}</div></details>',
+        Truncator(text).chars(length),
+        _("Show all of it"),
+        linebreaks(text, autoescape=True),
+    )
 
 
 @register.filter
