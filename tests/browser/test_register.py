@@ -172,8 +172,8 @@ def test_dp_analyst_maps_and_scores_an_ocg_that_gmp_lro_cannot_find(
     expect(page.locator("main")).to_contain_text(reference)
     # The principal's phone is found however it is typed, in its canonical form.
     page.goto("/search/?q=%2B44+7700+900461")
-    expect(page.get_by_test_id("search-entities")).to_contain_text("+447700900461")
-    expect(page.get_by_test_id("search-entities")).to_contain_text(MEMBERS[0][1])
+    expect(page.get_by_test_id("search-identifier")).to_contain_text("+447700900461")
+    expect(page.get_by_test_id("search-identifier")).to_contain_text(MEMBERS[0][1])
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Concord")).to_be_visible()
 
@@ -200,10 +200,12 @@ def test_dp_analyst_maps_and_scores_an_ocg_that_gmp_lro_cannot_find(
 
     for query in (NAME, reference, MEMBERS[0][1], PHONE, "CU19XKD"):
         page.goto(f"/search/?q={query}")
-        expect(page.get_by_test_id("search-ocgs")).to_have_text("No OCG found.")
-        expect(page.get_by_test_id("search-nominals")).to_have_text("No person found.")
-        expect(page.get_by_test_id("search-entities")).to_have_text("No identifier found.")
-        expect(page.locator("main")).not_to_contain_text(reference)
+        # Nothing found, and nothing counted, of any kind.
+        for kind in ("ocg", "pi", "nominal", "identifier", "report", "tasking"):
+            expect(page.get_by_test_id(f"count-{kind}")).to_have_text("0")
+        # No group of results at all: the page only repeats what was typed.
+        expect(page.locator("main section")).to_have_count(0)
+        expect(page.get_by_test_id("search-total")).to_contain_text("0 results")
 
     detail = page.request.get(f"/api/v1/ocgs/{reference}")
     assert detail.status == 404

@@ -92,6 +92,18 @@ MESSAGES: dict[str, Message] = {
     "legacy": Message("%(subject)s", "%(body)s"),
 }
 
+
+
+def _plurals_for_extraction() -> None:  # pragma: no cover - never called
+    """makemessages extracts a plural only from an ngettext call: this one (never run) puts
+    each plural message above into the catalogue with its plural forms."""
+    ngettext(
+        "%(n)d intelligence report received from %(org)s",
+        "%(n)d intelligence reports received from %(org)s",
+        1,
+    )
+
+
 # Codes only ever carried inside another notification (`said`), never sent alone.
 SENTENCES = frozenset(
     {
