@@ -65,3 +65,12 @@ def test_tarian_lacks_technical_surveillance_that_the_south_west_has(seeded):
         today,
     )
     assert south_west[0].capacity == 2
+
+
+def test_the_dyfed_powys_escalation_names_technical_surveillance(seeded):
+    from concord.capabilities.models import Demand
+
+    need = Demand.objects.select_related("transfer", "capability").get()
+    assert need.capability.code == "technical-surveillance"
+    assert need.transfer.kind == "support"
+    assert need.transfer.to_organisation.code == "TARIAN"

@@ -15,9 +15,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from concord.capabilities.choices import ContributionBasis, FundingKind, PostStatus
+from concord.capabilities.choices import (
+    ContributionBasis,
+    DemandSource,
+    FundingKind,
+    PostStatus,
+)
 from concord.capabilities.models import (
     Capability,
+    Demand,
     ForceContribution,
     FundingStream,
     FundingYear,
@@ -245,12 +251,39 @@ def seed(world: DemoWorld) -> None:
         ],
         batch_size=2000,
     )
+    _story_needs(today)
     world.count("capability units", len(units))
     world.count("posts", len(posts))
     world.count("funding streams", len(streams))
 
 
+def _story_needs(today: dt.date) -> None:
+    """The Dyfed-Powys request to Tarian for SIO support names six weeks of technical
+    surveillance (one team), which Tarian's vacant unit cannot give: the allocation's gap."""
+    from concord.ownership.choices import TransferKind
+    from concord.ownership.models import TransferRequest
+
+    for request in TransferRequest.objects.filter(
+        kind=TransferKind.SUPPORT,
+        from_organisation__code="DYP",
+        to_organisation__code="TARIAN",
+        ocg__isnull=False,
+    ).select_related("ocg"):
+        Demand.objects.create(
+            ocg=request.ocg,
+            capability=Capability.objects.current().get(code="technical-surveillance"),
+            amount=Decimal("1"),
+            starts=today,
+            ends=today + dt.timedelta(weeks=6),
+            source=DemandSource.TRANSFER,
+            transfer=request,
+            requested_by=request.from_organisation,
+            notes="Covert technical deployment on the group's stash addresses in Llanelli.",
+        )
+
+
 def reset() -> None:
+    Demand.objects.all().delete()
     PostFunding.objects.all().delete()
     Post.objects.all().delete()
     Unit.objects.all().delete()
