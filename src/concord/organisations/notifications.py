@@ -93,7 +93,6 @@ MESSAGES: dict[str, Message] = {
 }
 
 
-
 def _plurals_for_extraction() -> None:  # pragma: no cover - never called
     """makemessages extracts a plural only from an ngettext call: this one (never run) puts
     each plural message above into the catalogue with its plural forms."""
