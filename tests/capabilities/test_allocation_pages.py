@@ -17,6 +17,7 @@ from concord.ownership import tasking as tasking_services
 from concord.threats.models import Ocg
 from tests.access.registry import make_ocg
 from tests.access.test_matrix import client_for
+from tests.capabilities.building import staffed_unit
 from tests.factories import UserFactory, organisation
 
 pytestmark = pytest.mark.django_db
@@ -31,26 +32,9 @@ def _unit(actor, code, capability, posts):
             code="core", name="Core", kind=FundingKind.CORE, starts=dt.date(2020, 4, 1)
         ),
     )
-    unit = services.save_unit(
-        actor=actor,
-        organisation=org,
-        capability=services.capability(capability),
-        name=f"{code} {capability}",
+    return staffed_unit(
+        actor, org, stream, posts, capability=capability, starts=dt.date(2024, 1, 1)
     )
-    for n in range(posts):
-        services.save_post(
-            actor=actor,
-            unit=unit,
-            details=services.PostDetails(
-                reference=f"{code}-{n}",
-                role="Technical surveillance officer",
-                fte="1",
-                hours="37",
-                vetting="DV",
-                starts=dt.date(2024, 1, 1),
-            ),
-            funding=[(stream, "1")],
-        )
 
 
 @pytest.fixture

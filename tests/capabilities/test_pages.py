@@ -12,6 +12,7 @@ from concord.capabilities import services
 from concord.capabilities.choices import FundingKind
 from concord.capabilities.models import Post
 from tests.access.test_matrix import body, client_for
+from tests.capabilities.building import staffed_unit
 from tests.factories import organisation
 
 pytestmark = pytest.mark.django_db
@@ -35,28 +36,16 @@ def _stream(actor, code, org, ends=dt.date(2027, 3, 31)):
 
 
 def _posts(actor, org, stream, n, capability="technical-surveillance"):
-    unit = services.save_unit(
-        actor=actor,
-        organisation=org,
-        capability=services.capability(capability),
+    return staffed_unit(
+        actor,
+        org,
+        stream,
+        n,
+        capability=capability,
         name=f"{org.code} {MARK} unit {capability}",
+        prefix=f"{org.code}-{MARK}-{capability[:3]}",
+        ends=dt.date(2027, 3, 31),
     )
-    for i in range(n):
-        services.save_post(
-            actor=actor,
-            unit=unit,
-            details=services.PostDetails(
-                reference=f"{org.code}-{MARK}-{capability[:3]}-{i}",
-                role="Technical surveillance officer",
-                fte="1",
-                hours="37",
-                vetting="DV",
-                starts=dt.date(2024, 4, 1),
-                ends=dt.date(2027, 3, 31),
-            ),
-            funding=[(stream, "1")],
-        )
-    return unit
 
 
 @pytest.fixture
