@@ -113,6 +113,8 @@ SCOPED_ROUTES = {
     "capabilities:allocation": "the national plan, threats named only to those who see them",
     "capabilities:plan": "the reader's own organisation's business plan",
     "capabilities:plan_of": "a business plan, 404 outside the reader's capacity scope",
+    "capabilities:record_need": "naming an OCG's or PI's need: 404 unless the item is visible "
+    "(tests/capabilities/test_allocation_pages.py)",
 }
 
 ROUTES_NOT_SENSITIVE = {

@@ -141,3 +141,48 @@ def test_a_loan_tried_against_the_plan_changes_nothing_stored(escalated, cast):
         client_for(cast("dp.lro")).get(f"{base}&from=south-west&to=southern-wales").status_code
         == 404
     )
+
+
+def test_a_need_is_named_on_the_ocg_page_by_a_party_to_its_request(cast):
+    from concord.capabilities.models import Demand
+
+    ocg = make_ocg("DYP", "OFFICIAL", False)
+    request = tasking_services.request_tasking(
+        actor=cast("dp.sio"),
+        to_organisation=organisation("TARIAN"),
+        capability="Digital forensics",
+        asked="Examine the seized phones",
+        reason="Supply into Carmarthen",
+        respond_by=timezone.localdate() + dt.timedelta(days=20),
+        ocg=ocg,
+    )
+    sio = client_for(cast("dp.sio"))
+    page = sio.get(f"/ocgs/{ocg.reference}/").content.decode()
+    assert "Name a capability need" in page
+    url = f"/capabilities/needs/ocg/{ocg.reference}/"
+    form = {
+        "source": f"tasking:{request.pk}",
+        "capability": "digital-forensics",
+        "amount": "20",
+        "starts": timezone.localdate().isoformat(),
+        "weeks": "4",
+    }
+    bad = sio.post(url, {**form, "weeks": "0"}, follow=True).content.decode()
+    assert "Enter a whole number of weeks from 1 to 104." in bad
+    assert not Demand.objects.exists()
+    assert sio.post(url, form).status_code == 302
+    need = Demand.objects.get()
+    assert (need.tasking_id, need.capability.code, need.amount) == (
+        request.pk,
+        "digital-forensics",
+        20,
+    )
+    assert (need.ends - need.starts).days == 27
+    # Greater Manchester may not see the OCG: the page and the form are not there for it.
+    assert client_for(cast("gmp.sio")).post(url, form).status_code == 404
+    # A partner is never a party that names needs.
+    assert (
+        "Name a capability need"
+        not in client_for(cast("bf.partner")).get(f"/ocgs/{ocg.reference}/").content.decode()
+    )
+    assert Demand.objects.count() == 1

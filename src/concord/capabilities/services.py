@@ -411,6 +411,8 @@ def record_demand(
     about = _item_of(origin)
     if about is not None and about != item:
         raise ValidationError({"source": _("That action or request is about another record.")})
+    if not may_name_need(actor, item, origin):
+        raise PermissionDenied(_("Only the owner or a party to the request names its needs."))
     if capability.catalogue.status != CatalogueStatus.PUBLISHED:
         raise ValidationError({"capability": _("Choose a capability of the current catalogue.")})
     if ends < starts:
@@ -441,6 +443,27 @@ def record_demand(
         changes=audit.diff({}, audit.snapshot(demand)),
     )
     return demand
+
+
+def parties_to(item: Any, origin: Any) -> set[int]:
+    """The organisations that may say what an item's action or request needs: the item's
+    owner, and the sender and receiver of a tasking request or transfer."""
+    found = {item.owner_id}
+    for name in ("owner_id", "from_organisation_id", "to_organisation_id", "owner_organisation_id"):
+        value = getattr(origin, name, None)
+        if value:
+            found.add(value)
+    return found
+
+
+def may_name_need(actor: Any, item: Any, origin: Any) -> bool:
+    acting = actor.acting_organisation()
+    return bool(
+        acting is not None
+        and not policy.viewer_for(actor).is_partner
+        and acting.pk in parties_to(item, origin)
+        and policy.visible(actor, item)
+    )
 
 
 def _about(demand: Demand, item: Any) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("capabilities/funding/<int:pk>/", views.stream_detail, name="stream"),
     path("capabilities/import/", views.import_posts, name="import"),
     path("capabilities/allocation/", views.allocation_view, name="allocation"),
+    path("capabilities/needs/<str:kind>/<str:reference>/", views.record_need, name="record_need"),
     path("capabilities/plan/", views.business_plan, name="plan"),
     path("capabilities/plan/<str:code>/", views.business_plan, name="plan_of"),
 ]

@@ -596,3 +596,127 @@ def _scenario(request: HttpRequest, run: Any) -> tuple[Any, dict[str, str]]:
         },
     )
     return result, errors
+
+
+def _sources(user: Any, item: Any) -> list[tuple[str, str]]:
+    """What on this item a need can be named by, as (value, label): its open tasking requests
+    and transfers, and its plan's open actions, each only if `user` may see it and name it."""
+    from concord.ownership.choices import OPEN_STATUSES, TASKING_AWAITING
+    from concord.ownership.models import TaskingRequest, TransferRequest
+    from concord.plans.models import Action
+
+    field = "ocg" if item.kind_code == "ocg" else "priority_individual"
+    found: list[tuple[str, str]] = []
+    for transfer in (
+        TransferRequest.objects.visible_to(user)
+        .filter(**{field: item}, status__in=OPEN_STATUSES)
+        .select_related("to_organisation")
+    ):
+        if services.may_name_need(user, item, transfer):
+            found.append((f"transfer:{transfer.pk}", str(transfer)))
+    for tasking in TaskingRequest.objects.visible_to(user).filter(
+        **{field: item}, status__in=[*TASKING_AWAITING, "accepted"]
+    ):
+        if services.may_name_need(user, item, tasking):
+            found.append((f"tasking:{tasking.pk}", f"{tasking.reference}: {tasking.capability}"))
+    for action in Action.objects.visible_to(user).filter(
+        **{f"objective__plan__{field}": item}, status__in=["open", "in_progress"]
+    )[:50]:
+        if services.may_name_need(user, item, action):
+            found.append((f"action:{action.pk}", str(action.description)[:80]))
+    return found
+
+
+def needs_panel(request: HttpRequest, item: Any) -> Any:
+    """The capability needs of an OCG or PI, and naming one, on its page."""
+    from django.template.loader import render_to_string
+
+    from concord.capabilities.models import Demand
+
+    field = "ocg" if item.kind_code == "ocg" else "priority_individual"
+    needs = (
+        Demand.objects.visible_to(request.user)
+        .filter(**{field: item})
+        .select_related("capability", "requested_by")
+        .order_by("starts", "pk")
+    )
+    return render_to_string(
+        "capabilities/needs_panel.html",
+        {
+            "item": item,
+            "needs": needs,
+            "sources": _sources(request.user, item),
+            "capabilities": Capability.objects.current().order_by("name"),
+            "today": timezone.localdate(),
+        },
+        request=request,
+    )
+
+
+@login_required
+def record_need(request: HttpRequest, kind: str, reference: str) -> HttpResponseBase:
+    """Name a capability and the effort an item's action or request needs (POST)."""
+    from concord.threats.models import REGISTER_ITEMS
+
+    model = REGISTER_ITEMS.get(kind)
+    if request.method != "POST" or model is None or kind not in ("ocg", "pi"):
+        raise Http404
+    item = visible_one(request.user, model.objects.all(), reference=reference.upper()[:24])
+    errors: dict[str, str] = {}
+    source, _sep, raw_id = request.POST.get("source", "").partition(":")
+    chosen = dict(_sources(request.user, item))
+    if f"{source}:{raw_id}" not in chosen:
+        errors["source"] = _("Choose the action or request that needs it.")
+    capability = (
+        Capability.objects.current().filter(code=request.POST.get("capability", "")).first()
+    )
+    if capability is None:
+        errors["capability"] = _("Choose a capability from the list.")
+    starts = _date(request.POST.get("starts", ""), "starts", errors)
+    try:
+        weeks = int(request.POST.get("weeks", ""))
+        if not 1 <= weeks <= 104:
+            raise ValueError
+    except ValueError:
+        errors["weeks"] = _("Enter a whole number of weeks from 1 to 104.")
+        weeks = 0
+    if starts is None and "starts" not in errors:
+        errors["starts"] = _("Enter the date it is needed from.")
+    if not errors:
+        from concord.ownership.models import TaskingRequest, TransferRequest
+        from concord.plans.models import Action
+
+        models_by_source: dict[str, Any] = {
+            "transfer": TransferRequest,
+            "tasking": TaskingRequest,
+            "action": Action,
+        }
+        origin = models_by_source[source].objects.get(pk=int(raw_id))
+        assert starts is not None
+        assert capability is not None
+        try:
+            services.record_demand(
+                actor=request.user,
+                item=item,
+                capability=capability,
+                amount=request.POST.get("amount", ""),
+                starts=starts,
+                ends=starts + dt.timedelta(weeks=weeks) - dt.timedelta(days=1),
+                source=source,
+                **{source: origin},
+                notes=request.POST.get("notes", ""),
+            )
+        except ValidationError as error:
+            errors.update(
+                {k: " ".join(v) for k, v in error.message_dict.items()}
+                if hasattr(error, "error_dict")
+                else {"__all__": " ".join(error.messages)}
+            )
+    if errors:
+        for field, message in errors.items():
+            messages.error(request, f"{_(field.replace('_', ' ')).capitalize()}: {message}")
+    else:
+        messages.success(
+            request, _("The need for %(capability)s is recorded.") % {"capability": capability}
+        )
+    return redirect(item.get_absolute_url())
