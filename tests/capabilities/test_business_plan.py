@@ -104,3 +104,14 @@ def test_page_pdf_and_who_may_open_them(tarian, cast):
     assert client_for(cast("gmp.sio")).get("/capabilities/plan/TARIAN/").status_code == 404
     assert client_for(cast("bf.partner")).get("/capabilities/plan/").status_code == 404
     assert client_for(cast("dp.analyst")).get("/capabilities/plan/TARIAN/").status_code == 200
+
+
+def test_a_national_reader_chooses_a_plan_in_scope(tarian, cast):
+    page = client_for(cast("nca.tasking")).get("/capabilities/plan/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "/capabilities/plan/TARIAN/" in text
+    assert "/capabilities/plan/GMP/" in text
+    # A force reader's chooser lists only what is in its scope.
+    own = client_for(cast("dp.analyst")).get("/capabilities/plan/").content.decode()
+    assert "/capabilities/plan/GMP/" not in own

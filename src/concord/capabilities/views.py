@@ -490,11 +490,24 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
 
     acting = request.user.acting_organisation()  # type: ignore[union-attr]
     code = code or request.GET.get("code", "")
+    viewer = policy.viewer_for(request.user)
+    plannable = [
+        o
+        for o in Organisation.objects.filter(kind__in=["rocu", "force"], is_active=True).order_by(
+            "name"
+        )
+        if sees_capacity_of(viewer, o)
+    ]
+    if not code and (acting is None or acting.kind not in ("rocu", "force")):
+        # A national agency has no plan of its own here: choose a ROCU's or force's.
+        if not plannable:
+            raise Http404
+        return render(request, "capabilities/business_plan_choose.html", {"choices": plannable})
     organisation = Organisation.objects.filter(code=code.upper()[:20]).first() if code else acting
     if (
         organisation is None
         or organisation.kind not in ("rocu", "force")
-        or not sees_capacity_of(policy.viewer_for(request.user), organisation)
+        or not sees_capacity_of(viewer, organisation)
     ):
         raise Http404
     today = timezone.localdate()
@@ -514,9 +527,7 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
         "chart": plans.funding_chart(plan),
         "today": today,
         "reader": request.user,
-        "others": Organisation.objects.filter(kind__in=["rocu", "force"], is_active=True).order_by(
-            "name"
-        ),
+        "others": plannable,
     }
     if not pdf:
         return render(request, "capabilities/business_plan.html", context)
