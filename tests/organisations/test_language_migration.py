@@ -22,7 +22,7 @@ def migrate(targets):
 # Transactional: migrations cannot run inside a test transaction. The runner empties every
 # table afterwards; FLUSHED has the next database test on this worker put the reference back.
 @pytest.mark.django_db(transaction=True)
-def test_old_notifications_keep_their_text_as_legacy_and_come_back_on_reversal():
+def test_old_notifications_keep_their_text_as_legacy_and_come_back_on_reversal(committed_world):
     from tests.factories import persona
 
     person = persona("dp.lro")
