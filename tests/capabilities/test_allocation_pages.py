@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from concord.capabilities import planning, services
+from concord.capabilities import demand, planning, services
 from concord.capabilities.choices import DemandSource, FundingKind
 from concord.capabilities.models import AllocationRun
 from concord.core.models import AuditEntry
@@ -58,7 +58,7 @@ def escalated(cast):
         respond_by=timezone.localdate() + dt.timedelta(days=20),
         ocg=ocg,
     )
-    services.record_demand(
+    demand.record_demand(
         actor=cast("tarian.chair"),
         item=ocg,
         capability=services.capability("technical-surveillance"),

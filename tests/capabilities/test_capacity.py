@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from concord.capabilities import services
+from concord.capabilities import demand, services
 from concord.capabilities.choices import CatalogueStatus, DemandSource, FundingKind
 from concord.capabilities.models import (
     BandNeed,
@@ -318,7 +318,7 @@ class TestDemand:
             classification="SECRET",
         )
         tarian_sio = cast("tarian.sio")
-        demand = services.record_demand(
+        need = demand.record_demand(
             actor=tarian_sio,
             item=ocg,
             capability=services.capability("technical-surveillance"),
@@ -328,14 +328,14 @@ class TestDemand:
             source=DemandSource.TASKING,
             tasking=request,
         )
-        assert Demand.objects.visible_to(tarian_sio).filter(pk=demand.pk).exists()
+        assert Demand.objects.visible_to(tarian_sio).filter(pk=need.pk).exists()
         assert not Demand.objects.visible_to(cast("dp.lro")).exists()  # NPPV3, SECRET
         assert not Demand.objects.visible_to(cast("nwrocu.chair")).exists()
 
     def test_a_need_names_what_asked_for_it(self, cast):
         ocg = make_ocg("DYP", "OFFICIAL", False)
         with pytest.raises(ValidationError) as error:
-            services.record_demand(
+            demand.record_demand(
                 actor=cast("dp.sio"),
                 item=ocg,
                 capability=services.capability("digital-forensics"),

@@ -11,8 +11,9 @@ class CapabilitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.capabilities import services  # noqa: F401  # defines named actions
+        from concord.capabilities.planning_views import needs_panel
         from concord.capabilities.seed import STEP
-        from concord.capabilities.views import needs_panel, sees_capacity
+        from concord.capabilities.views import sees_capacity
         from concord.core import seeding
         from concord.web import panels
         from concord.web.navigation import NavItem, register

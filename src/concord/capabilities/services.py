@@ -1,5 +1,6 @@
 """Changes to capability, capacity and funding: units, posts and the streams paying for them,
-force contributions, amounts per year, needs, and publishing a catalogue version.
+force contributions, amounts per year, and publishing a catalogue version (needs and
+the allocation are in demand.py).
 
 Each service checks the named action, validates the whole change before writing anything
 (`ValidationError` naming the field: a post funded 130%, negative hours, an unknown
@@ -22,7 +23,6 @@ from django.utils.translation import gettext as _
 from concord.capabilities.choices import (
     CatalogueStatus,
     ContributionBasis,
-    DemandSource,
     FundingKind,
     PostStatus,
 )
@@ -86,7 +86,7 @@ def _may_manage_capacity(user: Any, obj: Any) -> bool:
     )
 
 
-def _decimal(value: Any, field: str) -> Decimal:
+def as_decimal(value: Any, field: str) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -96,7 +96,7 @@ def _decimal(value: Any, field: str) -> Decimal:
     return number
 
 
-def _checked(obj: Any, exclude: Sequence[str] = ()) -> None:
+def validated(obj: Any, exclude: Sequence[str] = ()) -> None:
     """The model's own validation (ranges, choices, lengths, uniqueness), as field errors."""
     obj.full_clean(exclude=list(exclude))
 
@@ -142,7 +142,7 @@ def save_unit(
     target.capability = capability
     target.name = name.strip()
     target.notes = notes.strip()
-    _checked(target)
+    validated(target)
     target.save()
     audit.record(
         AuditAction.UPDATE if unit is not None else AuditAction.CREATE,
@@ -184,7 +184,7 @@ def check_funding(
     seen: set[int] = set()
     for index, (stream, raw) in enumerate(funding):
         where = f"{field}[{index}]"
-        share = _decimal(raw, f"{where}.share")
+        share = as_decimal(raw, f"{where}.share")
         if share <= 0 or share > ONE:
             raise ValidationError(
                 {f"{where}.share": _("A share is more than 0 and at most 1 (100%).")}
@@ -225,10 +225,10 @@ def save_post(
     target = post or Post(unit=unit)
     target.reference = details.reference.strip()
     target.role = details.role.strip()
-    target.fte = _decimal(details.fte, "fte")
-    target.hours = _decimal(details.hours, "hours")
-    target.training_pct = _decimal(details.training_pct, "training_pct")
-    target.leave_pct = _decimal(details.leave_pct, "leave_pct")
+    target.fte = as_decimal(details.fte, "fte")
+    target.hours = as_decimal(details.hours, "hours")
+    target.training_pct = as_decimal(details.training_pct, "training_pct")
+    target.leave_pct = as_decimal(details.leave_pct, "leave_pct")
     target.vetting = details.vetting
     target.status = details.status
     if details.starts is None:
@@ -242,7 +242,7 @@ def save_post(
             {"leave_pct": _("Training and leave together take less than 100% of a post.")}
         )
     shares = check_funding(funding, organisation=unit.organisation)
-    _checked(target)
+    validated(target)
     target.save()
     PostFunding.objects.filter(post=target).delete()
     PostFunding.objects.bulk_create(
@@ -313,7 +313,7 @@ def save_stream(
         field = f"years[{year}]"
         if not isinstance(year, int) or not 2000 <= year <= 2100:
             raise ValidationError({field: _("A financial year is named by its first year.")})
-        amount = _decimal(raw, field)
+        amount = as_decimal(raw, field)
         if amount < 0:
             raise ValidationError({field: _("An amount is not negative.")})
         first, last = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
@@ -327,7 +327,7 @@ def save_stream(
             raise ValidationError({field: _("Only force contributions have forces' weights.")})
         if force.kind != OrganisationKind.FORCE:
             raise ValidationError({field: _("Only a police force contributes.")})
-        weight = _decimal(raw, field)
+        weight = as_decimal(raw, field)
         if weight < 0:
             raise ValidationError({field: _("A weight is not negative.")})
         weights[force] = Decimal("1") if target.basis == ContributionBasis.EQUAL else weight
@@ -336,7 +336,7 @@ def save_stream(
     capabilities = list(ring_fenced)
     if any(c.catalogue.status != CatalogueStatus.PUBLISHED for c in capabilities):
         raise ValidationError({"ring_fenced": _("Choose capabilities of the current catalogue.")})
-    _checked(target)
+    validated(target)
     target.save()
     target.ring_fenced.set(capabilities)
     if years is not None:
@@ -374,126 +374,6 @@ def contribution_shares(stream: FundingStream) -> dict[int, Decimal]:
     if total <= 0:
         return {}
     return {force: weight / total for force, weight in weights.items()}
-
-
-# --- demand -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_demand(
-    *,
-    actor: Any,
-    item: Any,
-    capability: Capability,
-    amount: Any,
-    starts: dt.date,
-    ends: dt.date,
-    source: str,
-    action: Any = None,
-    tasking: Any = None,
-    transfer: Any = None,
-    notes: str = "",
-) -> Demand:
-    """Record that a register item needs a capability over a period, named by a plan action,
-    a tasking request or a request for SIO support (which must be about the same item)."""
-    if not policy.visible(actor, item):
-        raise ValidationError({"item": _("No such record.")})
-    named: dict[str, Any] = {
-        DemandSource.ACTION: action,
-        DemandSource.TASKING: tasking,
-        DemandSource.TRANSFER: transfer,
-    }
-    if source not in named or named[source] is None:
-        raise ValidationError({"source": _("Name the action or request that needs it.")})
-    origin = named[source]
-    if not policy.visible(actor, origin):
-        raise ValidationError({"source": _("No such record.")})
-    about = _item_of(origin)
-    if about is not None and about != item:
-        raise ValidationError({"source": _("That action or request is about another record.")})
-    if not may_name_need(actor, item, origin):
-        raise PermissionDenied(_("Only the owner or a party to the request names its needs."))
-    if capability.catalogue.status != CatalogueStatus.PUBLISHED:
-        raise ValidationError({"capability": _("Choose a capability of the current catalogue.")})
-    if ends < starts:
-        raise ValidationError({"ends": _("A need ends on or after the day it starts.")})
-    demand = Demand(
-        capability=capability,
-        amount=_decimal(amount, "amount"),
-        starts=starts,
-        ends=ends,
-        source=source,
-        action=action,
-        tasking=tasking,
-        transfer=transfer,
-        requested_by=actor.acting_organisation(),
-        created_by=actor,
-        notes=notes.strip(),
-    )
-    _about(demand, item)
-    _checked(demand)
-    demand.save()
-    audit.record(
-        AuditAction.CREATE,
-        actor=actor,
-        object_type="capabilities.demand",
-        object_id=str(demand.pk),
-        object_repr=f"{capability.code} for {item.reference}",
-        owner_code=item.owner.code,
-        changes=audit.diff({}, audit.snapshot(demand)),
-    )
-    return demand
-
-
-def parties_to(item: Any, origin: Any) -> set[int]:
-    """The organisations that may say what an item's action or request needs: the item's
-    owner, and the sender and receiver of a tasking request or transfer."""
-    found = {item.owner_id}
-    for name in ("owner_id", "from_organisation_id", "to_organisation_id", "owner_organisation_id"):
-        value = getattr(origin, name, None)
-        if value:
-            found.add(value)
-    return found
-
-
-def may_name_need(actor: Any, item: Any, origin: Any) -> bool:
-    acting = actor.acting_organisation()
-    return bool(
-        acting is not None
-        and not policy.viewer_for(actor).is_partner
-        and acting.pk in parties_to(item, origin)
-        and policy.visible(actor, item)
-    )
-
-
-def _about(demand: Demand, item: Any) -> None:
-    from concord.threats.models import Ocg, PriorityIndividual, Vulnerability
-
-    demand.ocg = item if isinstance(item, Ocg) else None
-    demand.priority_individual = item if isinstance(item, PriorityIndividual) else None
-    demand.vulnerability = item if isinstance(item, Vulnerability) else None
-    if demand.ocg is None and demand.priority_individual is None and demand.vulnerability is None:
-        raise ValidationError({"item": _("A need is about an OCG, a PI or a vulnerability.")})
-
-
-def _item_of(origin: Any) -> Any:
-    """The register item an action, tasking request or transfer is about, if it names one."""
-    plan = getattr(getattr(origin, "objective", None), "plan", None)
-    holder = plan if plan is not None else origin
-    for name in ("ocg", "priority_individual", "vulnerability"):
-        found = getattr(holder, name, None)
-        if found is not None:
-            return found
-    return None
-
-
-def expected_needs(band: str) -> list[BandNeed]:
-    """What an item of a priority band is expected to need a week, by capability."""
-    return list(
-        BandNeed.objects.filter(band=band, capability__catalogue__status=CatalogueStatus.PUBLISHED)
-        .select_related("capability")
-        .order_by("capability__name")
-    )
 
 
 # --- the catalogue --------------------------------------------------------------------------
@@ -563,62 +443,3 @@ def publish_catalogue(
         detail={"renamed": mapping, "retired": old.version if old is not None else None},
     )
     return catalogue
-
-
-# --- allocation -----------------------------------------------------------------------------
-
-
-def may_run_allocation(user: Any) -> bool:
-    """Tasking chairs, chief officers and SROs of a ROCU or national organisation run the
-    national allocation (it reads everyone's capacity; what each person sees of it is theirs)."""
-    acting = user.acting_organisation()
-    return bool(
-        acting is not None
-        and acting.kind in (OrganisationKind.ROCU, OrganisationKind.NATIONAL)
-        and user.vetting_is_current()
-        and user.role_codes & {RoleCode.TASKING_CHAIR, RoleCode.CHIEF_OFFICER, RoleCode.SRO}
-    )
-
-
-@transaction.atomic
-def run_allocation(*, actor: Any, starts: dt.date, weeks: int = 6) -> Any:
-    """Solve the national allocation for the weeks from `starts` and keep it as the live plan."""
-    from concord.capabilities import allocation, planning
-    from concord.capabilities.models import AllocationRun
-
-    if not may_run_allocation(actor):
-        raise PermissionDenied(_("Only a ROCU's or the NCA's tasking chairs run the allocation."))
-    if not 1 <= weeks <= 52:
-        raise ValidationError({"weeks": _("Plan for 1 to 52 weeks.")})
-    world = planning.build(starts=starts, weeks=weeks)
-    problem = planning.problem_of(world)
-    plan = allocation.solve(problem)
-    run = AllocationRun.objects.create(
-        starts=starts,
-        weeks=weeks,
-        created_by=actor,
-        solver=plan.solver,
-        status=str(plan.status),
-        objective=plan.objective,
-        best_bound=plan.best_bound,
-        coverage=plan.coverage,
-        seconds=plan.seconds,
-        pools=len(problem.pools),
-        needs=len(problem.needs),
-        result=planning.plan_to_json(plan),
-    )
-    audit.record(
-        AuditAction.CREATE,
-        actor=actor,
-        object_type="capabilities.allocationrun",
-        object_id=str(run.pk),
-        object_repr=str(run),
-        detail={
-            "solver": plan.solver,
-            "status": str(plan.status),
-            "coverage": round(plan.coverage, 4),
-            "pools": run.pools,
-            "needs": run.needs,
-        },
-    )
-    return run

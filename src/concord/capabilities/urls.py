@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concord.capabilities import views
+from concord.capabilities import planning_views, views
 
 app_name = "capabilities"
 urlpatterns = [
@@ -9,8 +9,12 @@ urlpatterns = [
     path("capabilities/funding/", views.stream_list, name="funding"),
     path("capabilities/funding/<int:pk>/", views.stream_detail, name="stream"),
     path("capabilities/import/", views.import_posts, name="import"),
-    path("capabilities/allocation/", views.allocation_view, name="allocation"),
-    path("capabilities/needs/<str:kind>/<str:reference>/", views.record_need, name="record_need"),
-    path("capabilities/plan/", views.business_plan, name="plan"),
-    path("capabilities/plan/<str:code>/", views.business_plan, name="plan_of"),
+    path("capabilities/allocation/", planning_views.allocation_view, name="allocation"),
+    path(
+        "capabilities/needs/<str:kind>/<str:reference>/",
+        planning_views.record_need,
+        name="record_need",
+    ),
+    path("capabilities/plan/", planning_views.business_plan, name="plan"),
+    path("capabilities/plan/<str:code>/", planning_views.business_plan, name="plan_of"),
 ]
