@@ -434,6 +434,35 @@ def make_demand(ocg: Any) -> Any:
     )
 
 
+def make_gap(ocg: Any) -> Any:
+    from concord.capabilities.models import Capability, Gap
+
+    return Gap.objects.create(
+        ocg=ocg,
+        capability=Capability.objects.current().get(code="technical-surveillance"),
+        organisation=ocg.owner,
+        region="southern-wales",
+        starts=timezone.localdate(),
+        ends=timezone.localdate() + dt.timedelta(weeks=6),
+        needed=1,
+        unmet=1,
+        status="risk",
+        review_on=timezone.localdate() + dt.timedelta(weeks=8),
+        decided_at=timezone.now(),
+        decided_by=ocg.created_by,
+        rationale=LABEL,
+    )
+
+
+def _gap_listings(gap: Any) -> list[str]:
+    return [
+        "/capabilities/gaps/?status=all",
+        "/capabilities/gaps/?status=all&export=csv",
+        "/capabilities/gaps/?status=all&export=xlsx",
+        "/api/v1/capability-gaps",
+    ]
+
+
 DERIVED: dict[str, Derived] = {
     "ownership.transferrequest": Derived(
         "ocg",
@@ -452,6 +481,15 @@ DERIVED: dict[str, Derived] = {
     ),
     "ownership.ownershipperiod": Derived("ocg", make_period, shows_label=False),
     "capabilities.demand": Derived("ocg", make_demand, shows_label=False),
+    "capabilities.gap": Derived(
+        "ocg",
+        make_gap,
+        pages=lambda g: [f"/capabilities/gaps/{g.pk}/", f"/api/v1/capability-gaps/{g.pk}"],
+        listings=_gap_listings,
+        writes=lambda g: [
+            (f"/api/v1/capability-gaps/{g.pk}/decision", {"decision": "risk", "rationale": LABEL})
+        ],
+    ),
     "ownership.appointment": Derived("ocg", make_appointment, shows_label=False),
     "ownership.taskingmessage": Derived(
         "tasking", make_tasking_message, pages=lambda m: [f"/tasking/{m.tasking.reference}/"]

@@ -285,3 +285,59 @@ def test_the_gap_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get("/capabilities/gaps/?status=all").content.decode()
     assert page.count("GAP-") >= 9
+
+
+def test_added_posts_are_tried_against_the_plan_without_storing_anything(escalated, cast):
+    _run(cast)
+    chair = client_for(cast("tarian.chair"))
+    base = "/capabilities/allocation/?scenario=posts&capability=technical-surveillance"
+    page = chair.get(f"{base}&org=TARIAN&posts=10").content.decode()
+    assert 'data-testid="scenario-result"' in page
+    assert "Priority-weighted coverage" in page
+    assert (
+        "Add a whole number of posts from 1 to 50."
+        in chair.get(f"{base}&org=TARIAN&posts=0").content.decode()
+    )
+    # Greater Manchester's capacity is not Tarian's to see, so not its to try.
+    assert (
+        "Choose an organisation from the list."
+        in chair.get(f"{base}&org=GMP&posts=3").content.decode()
+    )
+    assert AllocationRun.objects.count() == 1
+    assert client_for(cast("dp.lro")).get(f"{base}&org=DYP&posts=3").status_code == 404
+
+
+def test_the_api_lists_answers_and_hides_gaps_as_the_pages_do(escalated, cast, signed_in):
+    _run(cast)
+    gap = _gap(escalated)
+    chair = signed_in(cast("tarian.chair"))
+    listed = chair.get("/api/v1/capability-gaps?capability=technical-surveillance").json()
+    assert [(g["reference"], g["threat"], g["proposed_from"]) for g in listed["items"]] == [
+        (gap.reference, escalated.reference, "SWROCU")
+    ]
+    url = f"/api/v1/capability-gaps/{gap.pk}/decision"
+    short = chair.post(
+        url, {"decision": "lend", "rationale": "no"}, content_type="application/json"
+    )
+    assert short.status_code == 422
+    assert "rationale" in short.json()["errors"]
+    assert (
+        client_for(cast("dp.lro"))
+        .post(url, {"decision": "risk", "rationale": "Not ours to accept."}, "application/json")
+        .status_code
+        == 404
+    )
+    assert client_for(cast("gmp.sio")).get(f"/api/v1/capability-gaps/{gap.pk}").status_code == 404
+    gap.refresh_from_db()
+    assert gap.status == GapStatus.OPEN
+    agreed = chair.post(
+        url,
+        {"decision": "lend", "rationale": "Agreed with the South West's chief."},
+        content_type="application/json",
+    )
+    assert agreed.status_code == 200
+    assert (agreed.json()["status"], agreed.json()["lender"]) == ("loan", "SWROCU")
+    # The lender's side sees the loan through the API too, without the threat.
+    sw = client_for(User.objects.get(username="sw.chief"))
+    seen = sw.get(f"/api/v1/capability-gaps/{gap.pk}").json()
+    assert (seen["status"], seen["threat"], seen["band"]) == ("loan", "", "")

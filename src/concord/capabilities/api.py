@@ -3,22 +3,24 @@ the live allocation as you may see it; posts recorded through the same services 
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from concord.capabilities import capacity, planning, services
-from concord.capabilities.choices import PostStatus
+from concord.capabilities import capacity, gaps, planning, services
+from concord.capabilities.choices import GapStatus, PostStatus
 from concord.capabilities.models import (
     AllocationRun,
     Capability,
     FundingStream,
+    Gap,
     Post,
     PostFunding,
     Unit,
 )
+from concord.capabilities.models.gaps import RANKING
 from concord.core import audit
 from concord.core.access import visible_one
 from concord.core.api import WRITE, Id, Pagination, answers, text
@@ -358,3 +360,140 @@ def get_allocation(request: HttpRequest) -> dict[str, Any]:
         "gaps": shown.gaps,
         "hidden_threats": shown.hidden_threats,
     }
+
+
+class GapOut(Schema):
+    id: int
+    reference: str
+    threat: str = Field(description="The threat's reference; empty where you may not see it.")
+    band: str
+    capability: str
+    organisation: str
+    region: str
+    starts: dt.date
+    ends: dt.date
+    needed: int
+    unmet: int
+    proposed_from: str
+    proposed: int
+    status: str
+    lender: str
+    lent: int
+    review_on: dt.date | None
+    decided_in: str
+
+    @staticmethod
+    def resolve_threat(obj: Gap) -> str:
+        return obj.register_item.reference if getattr(obj, "threat_seen", False) else ""
+
+    @staticmethod
+    def resolve_band(obj: Gap) -> str:
+        return obj.band if getattr(obj, "threat_seen", False) else ""
+
+    @staticmethod
+    def resolve_capability(obj: Gap) -> str:
+        return obj.capability.code
+
+    @staticmethod
+    def resolve_organisation(obj: Gap) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_proposed_from(obj: Gap) -> str:
+        return obj.proposed_from.code if obj.proposed_from else ""
+
+    @staticmethod
+    def resolve_lender(obj: Gap) -> str:
+        return obj.lender.code if obj.lender else ""
+
+
+class GapFilters(Schema):
+    status: GapStatus | None = None
+    capability: Code | None = None
+
+
+def _gaps(request: HttpRequest) -> Any:
+    return gaps.with_threat_seen(
+        Gap.objects.visible_to(request.user).select_related(
+            "capability",
+            "organisation",
+            "proposed_from",
+            "lender",
+            "ocg",
+            "priority_individual",
+            "vulnerability",
+        ),
+        request.user,
+    )
+
+
+@router.get(
+    "/capability-gaps",
+    response=answers(list[GapOut], 422),
+    summary="Capability gaps and loans you may see, highest THR priority first",
+)
+@paginate(Pagination)
+def list_gaps(request: HttpRequest, filters: Query[GapFilters]) -> Any:
+    rows = _gaps(request).order_by(*RANKING)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.capability:
+        rows = rows.filter(capability__code=filters.capability)
+    audit.record(
+        AuditAction.LIST,
+        actor=request.user,
+        object_type="capabilities.gap",
+        detail={"filters": filters.dict(), "api": True},
+    )
+    return rows
+
+
+@router.get(
+    "/capability-gaps/{pk}",
+    response=answers(GapOut, 404, 422),
+    summary="One capability gap: what is needed, what the plan proposes, what was decided",
+)
+def get_gap(request: HttpRequest, pk: Id) -> Gap:
+    gap: Gap = visible_one(request.user, _gaps(request), pk=pk)
+    audit.record(
+        AuditAction.VIEW,
+        actor=request.user,
+        object_type="capabilities.gap",
+        object_id=str(gap.pk),
+        object_repr=gap.reference,
+        owner_code=gap.organisation.code,
+        detail={"api": True},
+    )
+    return gap
+
+
+class GapDecisionIn(Schema):
+    decision: Literal["lend", "bid", "risk"]
+    rationale: Annotated[str, text(10, 4000)]
+    posts: Annotated[int, Field(ge=0, le=100)] = 0
+    review_on: dt.date | None = None
+
+
+@router.post(
+    "/capability-gaps/{pk}/decision",
+    response=answers(GapOut, WRITE, 404, 422),
+    summary="Answer an open gap: agree the proposed loan, bid for capacity or accept the risk",
+)
+def decide_gap(request: HttpRequest, pk: Id, body: GapDecisionIn) -> Gap:
+    gap = visible_one(request.user, _gaps(request), pk=pk)
+    if body.decision == "lend":
+        gaps.agree_loan(actor=request.user, gap=gap, rationale=body.rationale)
+    elif body.decision == "bid":
+        gaps.make_bid(
+            actor=request.user,
+            gap=gap,
+            rationale=body.rationale,
+            posts=body.posts,
+            review_on=body.review_on,
+        )
+    else:
+        gaps.accept_risk(
+            actor=request.user, gap=gap, rationale=body.rationale, review_on=body.review_on
+        )
+    answered: Gap = _gaps(request).get(pk=gap.pk)
+    return answered

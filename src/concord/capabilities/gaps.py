@@ -416,3 +416,21 @@ def end_loan(*, actor: Any, gap: Gap, reason: str) -> Gap:
         about=gap,
     )
     return gap
+
+
+def with_threat_seen(queryset: Any, user: Any) -> Any:
+    """Gaps with `threat_seen`: whether the person may see the threat each names (the lending
+    side of a loan may not), in the same query."""
+    from django.db.models import BooleanField, Case, Q, Value, When
+
+    from concord.core.restriction import target_of, visible_ids
+
+    viewer = policy.viewer_for(user)
+    seen = Q(pk__in=[])
+    for path in ("ocg", "priority_individual", "vulnerability"):
+        seen |= Q(**{f"{path}__in": visible_ids(target_of(Gap, path), viewer)})
+    return queryset.annotate(
+        threat_seen=Case(
+            When(seen, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )

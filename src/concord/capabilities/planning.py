@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from concord.capabilities import allocation, capacity, defaults, gaps
 from concord.capabilities.choices import CapacityUnit, CatalogueStatus
 from concord.capabilities.models import BandNeed, Capability, Demand, Post
@@ -470,6 +472,43 @@ def try_scenario(user: Any, *, starts: dt.date, weeks: int, change: Any) -> Scen
         ],
         others_changed=len(threats - seen),
         capabilities=list(comparison.capabilities),
+    )
+
+
+# A new post is a full-time officer at 37 hours a week, less a typical abstraction for
+# training and leave.
+NEW_POST_AVAILABLE = Decimal("0.85")
+
+
+def added_posts(
+    problem: allocation.Problem, organisation: Any, capability: Capability, posts: int
+) -> allocation.Problem:
+    """The problem with `posts` new full-time posts of a capability in an organisation: its
+    pool grows by what they bring in the capability's unit (a new pool where it holds none)."""
+    officers = Decimal(posts) * NEW_POST_AVAILABLE
+    amount = int(capacity.in_units(capability, officers * OFFICER_WEEK, officers))
+    if amount < 1:
+        raise allocation.AllocationError(
+            "posts",
+            _("%(n)s posts bring less than one whole unit of %(capability)s (counted in %(unit)s).")
+            % {"n": posts, "unit": capability.get_unit_display(), "capability": capability.name},
+        )
+    pool_id = f"{organisation.code}/{capability.code}"
+    if any(p.id == pool_id for p in problem.pools):
+        return allocation.with_added_capacity(problem, pool_id, amount)
+    region = _region(organisation.region.code if organisation.region_id else None)
+    team = capability.team_size if capability.unit == CapacityUnit.TEAMS else None
+    return allocation.with_pool(
+        problem,
+        allocation.Pool(
+            id=pool_id,
+            capability=capability.code,
+            organisation=organisation.code,
+            region=region,
+            capacity=dict.fromkeys(problem.periods, amount),
+            vetting=capability.vetting,
+            team_size=team or None,
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from concord.capabilities import demand, planning
 from concord.capabilities.models import Capability
-from concord.capabilities.views import date_field
+from concord.capabilities.views import date_field, pdf_response
 from concord.core import audit, policy
 from concord.core.access import visible_one
 from concord.core.models import AuditAction
@@ -75,6 +75,7 @@ def allocation_view(request: HttpRequest) -> HttpResponseBase:
             "scenario": scenario,
             "scenario_errors": scenario_errors,
             "regions": _regions(),
+            "organisations": _organisations(request.user),
             "values": request.GET,
             "today": timezone.localdate(),
             "capabilities": {c.code: c for c in Capability.objects.current()},
@@ -133,22 +134,27 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
     }
     if not pdf:
         return render(request, "capabilities/business_plan.html", context)
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
-
-    html = render_to_string("capabilities/business_plan_print.html", context, request)
-    response = HttpResponse(
-        HTML(string=html, url_fetcher=_no_fetching).write_pdf(), content_type="application/pdf"
+    return pdf_response(
+        request,
+        "capabilities/business_plan_print.html",
+        context,
+        f"business-plan-{organisation.code}-{today.isoformat()}.pdf",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="business-plan-{organisation.code}-{today.isoformat()}.pdf"'
-    )
-    return response
 
 
-def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
-    """Closed networks: a PDF never loads anything from a URL."""
-    raise ValueError(f"Not fetched: {url}")
+def _organisations(user: Any) -> list[tuple[str, str]]:
+    """ROCUs and forces whose capacity the person sees, for the added-posts scenario."""
+    from concord.capabilities.models import sees_capacity_of
+    from concord.organisations.models import Organisation
+
+    viewer = policy.viewer_for(user)
+    return [
+        (o.code, o.display_name)
+        for o in Organisation.objects.filter(kind__in=["rocu", "force"], is_active=True)
+        .select_related("region")
+        .order_by("name")
+        if sees_capacity_of(viewer, o)
+    ]
 
 
 def _regions() -> list[tuple[str, str]]:
@@ -157,15 +163,70 @@ def _regions() -> list[tuple[str, str]]:
     return [(r.code, r.display_name) for r in Region.objects.order_by("name")]
 
 
+def _added_posts(request: HttpRequest, run: Any) -> tuple[Any, dict[str, str]]:
+    """New posts tried against the live data from `?scenario=posts&…` (never stored): in an
+    organisation whose capacity the person sees."""
+    from concord.capabilities import allocation
+    from concord.capabilities.models import sees_capacity_of
+    from concord.organisations.models import Organisation
+
+    errors: dict[str, str] = {}
+    code = request.GET.get("org", "").upper()[:20]
+    organisation = Organisation.objects.filter(
+        code=code, kind__in=["rocu", "force", "national"]
+    ).first()
+    if organisation is None or not sees_capacity_of(policy.viewer_for(request.user), organisation):
+        errors["org"] = _("Choose an organisation from the list.")
+    capability = Capability.objects.current().filter(code=request.GET.get("capability", "")).first()
+    if capability is None:
+        errors["p-capability"] = _("Choose a capability from the list.")
+    try:
+        posts = int(request.GET.get("posts", ""))
+        if not 1 <= posts <= 50:
+            raise ValueError
+    except ValueError:
+        errors["posts"] = _("Add a whole number of posts from 1 to 50.")
+        posts = 0
+    if errors:
+        return None, errors
+    assert organisation is not None
+    assert capability is not None
+    try:
+        result = planning.try_scenario(
+            request.user,
+            starts=run.starts,
+            weeks=run.weeks,
+            change=lambda problem: planning.added_posts(problem, organisation, capability, posts),
+        )
+    except allocation.AllocationError as error:
+        return None, {"posts": error.message}
+    audit.record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type="capabilities.allocationrun",
+        object_id=str(run.pk),
+        detail={
+            "scenario": "posts",
+            "organisation": organisation.code,
+            "capability": capability.code,
+            "posts": posts,
+        },
+    )
+    return result, errors
+
+
 def _scenario(request: HttpRequest, run: Any) -> tuple[Any, dict[str, str]]:
-    """A loan tried against the live data from `?scenario=loan&…` (never stored)."""
+    """A loan or added posts tried against the live data from `?scenario=…` (never stored)."""
     from concord.capabilities import allocation
 
     errors: dict[str, str] = {}
-    if request.GET.get("scenario") != "loan" or run is None:
+    kind = request.GET.get("scenario")
+    if kind not in ("loan", "posts") or run is None:
         return None, errors
     if not demand.may_run_allocation(request.user):
         raise Http404
+    if kind == "posts":
+        return _added_posts(request, run)
     regions = {code for code, _name in _regions()}
     lender = request.GET.get("from", "")
     borrower = request.GET.get("to", "")

@@ -367,6 +367,41 @@ def save_stream(
     return target
 
 
+@transaction.atomic
+def mark_ending(*, actor: Any, stream: FundingStream, ends: dt.date, reason: str) -> FundingStream:
+    """Record that a stream ends (a grant not renewed): from the day after, the posts it pays
+    lose that funding; amounts recorded for financial years after it are removed."""
+    policy.require(actor, Act.MANAGE_CAPACITY, stream.organisation)
+    text = reason.strip()
+    if len(text) < 10:
+        raise ValidationError({"reason": _("Say why it ends (at least ten characters).")})
+    if len(text) > 2000:
+        raise ValidationError({"reason": _("Keep the reason to 2,000 characters.")})
+    if ends < stream.starts:
+        raise ValidationError({"ends": _("Funding ends on or after the day it starts.")})
+    before = audit.snapshot(stream)
+    stream.ends = ends
+    stream.save(update_fields=["ends", "updated_at"])
+    # A financial year starting after the last day has no money from the stream.
+    dropped = list(
+        FundingYear.objects.filter(stream=stream, year__gte=ends.year + (ends.month >= 4))
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+    FundingYear.objects.filter(stream=stream, year__in=dropped).delete()
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        object_type="capabilities.fundingstream",
+        object_id=str(stream.pk),
+        object_repr=stream.name,
+        owner_code=stream.organisation.code,
+        changes={**audit.diff(before, audit.snapshot(stream)), "years_removed": [dropped, None]},
+        detail={"stream": "marked ending", "reason": text},
+    )
+    return stream
+
+
 def contribution_shares(stream: FundingStream) -> dict[int, Decimal]:
     """Each contributing force's share of the stream (force id → fraction of 1)."""
     weights = {c.force_id: c.weight for c in stream.contributions.all()}

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -326,11 +328,30 @@ def stream_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
-def stream_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def stream_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A stream: amounts by year, contributions, ring-fencing, the posts it pays, and what its
-    end (the recorded one, or a date you try) takes away."""
+    end (the recorded one, or a date you try) takes away, as a page or a PDF; its keepers mark
+    it as ending."""
     stream = visible_one(request.user, FundingStream.objects.select_related("organisation"), pk=pk)
+    may_manage = policy.may(request.user, Act.MANAGE_CAPACITY, stream.organisation)
     errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        ends = date_field(request.POST.get("ends", ""), "ends", errors)
+        try:
+            if ends is None:
+                raise ValidationError(errors or {"ends": _("Enter the last day it pays for.")})
+            services.mark_ending(
+                actor=request.user, stream=stream, ends=ends, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("capabilities:stream", pk=stream.pk)
+        messages.success(request, _("The stream is marked as ending."))
+        url = reverse("capabilities:stream", args=[stream.pk])
+        return redirect(f"{url}?threats=1#unserved")
     tried = date_field(request.GET.get("ends", ""), "ends", errors)
     if tried is not None and tried < stream.starts:
         errors["ends"] = _("Funding ends on or after the day it starts.")
@@ -350,8 +371,9 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponse:
         owner_code=stream.organisation.code,
         detail={"ends_tried": tried.isoformat() if tried else None},
     )
+    pdf = request.GET.get("format") == "pdf"
     unserved: dict[str, Any] | None = None
-    if end is not None and request.GET.get("threats"):
+    if end is not None and (request.GET.get("threats") or pdf):
         found = planning.grant_end(stream, tried)
         threats = {d.threat: d for d in found.comparison.threats if d.unmet_after > d.unmet_before}
         seen = planning.visible_references(request.user, set(threats))
@@ -361,24 +383,61 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lost": found.lost,
             "coverage_change": found.comparison.coverage_change,
         }
-    return render(
-        request,
-        "capabilities/stream_detail.html",
-        {
-            "stream": stream,
-            "years": stream.years.order_by("year"),
-            "contributions": contributions,
-            "ring_fenced": stream.ring_fenced.order_by("name"),
-            "end": end,
-            "unserved": unserved,
-            "tried": tried,
-            "errors": errors,
-            "capabilities": {c.code: c for c in Capability.objects.current()},
-            "posts": PostFunding.objects.filter(stream=stream)
-            .select_related("post__unit__capability")
-            .order_by("post__unit__name", "post__reference"),
-        },
+    context = {
+        "stream": stream,
+        "may_manage": may_manage,
+        "today": timezone.localdate(),
+        "years": stream.years.order_by("year"),
+        "contributions": contributions,
+        "ring_fenced": stream.ring_fenced.order_by("name"),
+        "end": end,
+        "unserved": unserved,
+        "tried": tried,
+        "errors": errors,
+        "capabilities": {c.code: c for c in Capability.objects.current()},
+        "posts": PostFunding.objects.filter(stream=stream)
+        .select_related("post__unit__capability")
+        .order_by("post__unit__name", "post__reference"),
+    }
+    if not pdf:
+        return render(request, "capabilities/stream_detail.html", context)
+    if end is None:
+        raise Http404
+    audit.record(
+        AuditAction.DOWNLOAD,
+        actor=request.user,
+        object_type="capabilities.fundingstream",
+        object_id=str(stream.pk),
+        object_repr=stream.name,
+        owner_code=stream.organisation.code,
+        detail={"format": "pdf", "ends": end.from_day.isoformat()},
     )
+    return pdf_response(
+        request,
+        "capabilities/stream_end_print.html",
+        context,
+        f"funding-end-{stream.code}-{end.from_day.isoformat()}.pdf",
+    )
+
+
+def pdf_response(
+    request: HttpRequest, template: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """A template as an OFFICIAL-SENSITIVE PDF download, loading nothing from anywhere."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string(template, context, request)
+    response = HttpResponse(
+        HTML(string=html, url_fetcher=_no_fetching).write_pdf(), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
+    """Closed networks: a PDF never loads anything from a URL."""
+    raise ValueError(f"Not fetched: {url}")
 
 
 @login_required
