@@ -1,0 +1,273 @@
+"""Protection: primary suppression by threshold, secondary suppression by linear programmes.
+
+Secondary suppression follows the classic incremental method (Kelly, Golden and Assad; the
+protection subproblem of Fischetti and Salazar): for each primary cell in turn, and for each
+direction, HiGHS finds the cheapest change to the table that moves that cell by its required
+protection while keeping every count non-negative and every total the sum of its cells, where
+changing a cell already suppressed costs nothing and changing a published one costs its loss
+weight (one a cell, or its value, for interior cells; totals weigh what their cells weigh). The
+cells that change are suppressed: the changed table then agrees with everything still
+published, so the attacker's interval must reach it. Suppression only grows, so a cell once
+protected stays protected. Secondary cells whose value the published figures fix exactly are
+then published (they tell nothing new), and the exact audit (`audit.audit`) checks the result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from ._text import _
+from .audit import TOLERANCE, Interval, Layout, audit, new_highs, pass_rows
+from .table import Key, Loss, Rules, Table, key_name
+
+# A change smaller than this in the protection LP's answer is numerical noise, not a change.
+CHANGED = 1e-7
+# Rounds of protection before giving up (one is enough in exact arithmetic; a second mends
+# any cell that floating point left a hair short).
+ROUNDS = 3
+
+
+class Status(StrEnum):
+    """Why a cell is or is not published."""
+
+    PUBLISHED = "published"
+    PRIMARY = "primary"  # below the threshold (or a zero not published)
+    SECONDARY = "secondary"  # hidden so that a primary cell cannot be worked out
+
+
+@dataclass(frozen=True)
+class ReleaseCell:
+    """One cell or total of a release: its true count, status, and the figure published."""
+
+    key: Key
+    count: int
+    status: Status
+    value: int | None  # rounded; None where suppressed
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the cell is hidden (published as "[c]")."""
+        return self.status is not Status.PUBLISHED
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A suppressed cell the published figures do not protect enough."""
+
+    key: Key
+    count: int
+    interval: Interval
+    needed: tuple[float, float]  # the interval must reach down to [0] and up to [1]
+
+    def __str__(self) -> str:
+        return _("%(cell)s (%(count)s) can be narrowed to %(low)g to %(high)g") % {
+            "cell": key_name(self.key),
+            "count": self.count,
+            "low": self.interval.lower,
+            "high": self.interval.upper,
+        }
+
+
+class UnsafeReleaseError(Exception):
+    """A release whose audit finds a suppressed cell that can be worked out."""
+
+    def __init__(self, breaches: tuple[Breach, ...]) -> None:
+        self.breaches = breaches
+        super().__init__("; ".join(str(b) for b in breaches))
+
+
+@dataclass(frozen=True)
+class Release:
+    """A protected table: every cell and total with its status and published figure, in table
+    order, and the audit's interval for each suppressed one."""
+
+    table: Table
+    rules: Rules
+    cells: tuple[ReleaseCell, ...]
+    intervals: Mapping[Key, Interval]
+
+    def published(self) -> dict[Key, int | None]:
+        """The exact (unrounded) published figures, None where suppressed: what the audit reads."""
+        return {c.key: None if c.suppressed else c.count for c in self.cells}
+
+    def cell(self, key: Key) -> ReleaseCell:
+        """The release's cell or total at `key`."""
+        for cell in self.cells:
+            if cell.key == key:
+                return cell
+        raise KeyError(key)
+
+    @property
+    def primary(self) -> int:
+        """How many cells and totals are suppressed by the threshold."""
+        return sum(c.status is Status.PRIMARY for c in self.cells)
+
+    @property
+    def secondary(self) -> int:
+        """How many cells and totals are suppressed to protect others."""
+        return sum(c.status is Status.SECONDARY for c in self.cells)
+
+
+def required(rules: Rules, status: Status, count: int) -> tuple[float, float]:
+    """How far below and above its count a suppressed cell's interval must reach."""
+    if status is Status.PRIMARY:
+        lower, upper = rules.protection.bounds(count)
+        return count - lower, count + upper
+    # A secondary cell must not be recovered exactly; how widely is not asked of it.
+    return math.inf, -math.inf
+
+
+def check(release: Release) -> tuple[Breach, ...]:
+    """Audit a release afresh against its rules: the suppressed cells it fails to protect.
+
+    Primary cells must reach their protection both ways; secondary ones must not be fixed
+    to one value. Empty when the release is safe to publish.
+    """
+    intervals = audit(release.table.dimensions, release.published())
+    breaches = []
+    for cell in release.cells:
+        if not cell.suppressed:
+            continue
+        interval = intervals[cell.key]
+        low, high = required(release.rules, cell.status, cell.count)
+        short = interval.lower > low + TOLERANCE or interval.upper < high - TOLERANCE
+        if short or interval.width < TOLERANCE:
+            breaches.append(Breach(cell.key, cell.count, interval, (low, high)))
+    return tuple(breaches)
+
+
+def protect(table: Table, rules: Rules) -> Release:
+    """Suppress, protect, audit and round a table under the rules; raise UnsafeReleaseError if the
+    audit finds any suppressed cell that can be worked out (it should never)."""
+    layout = Layout(table.dimensions)
+    values = table.all_values()
+    status = {
+        key: Status.PRIMARY if rules.sensitive(values[key]) else Status.PUBLISHED
+        for key in layout.keys
+    }
+    protection = _Protection(layout, values, rules)
+    for _round in range(ROUNDS):
+        failing = _short(layout, values, rules, status)
+        if not failing:
+            break
+        for key, direction in failing:
+            for changed in protection.changes(key, direction, status):
+                if status[changed] is Status.PUBLISHED:
+                    status[changed] = Status.SECONDARY
+    intervals = audit(table.dimensions, _published(values, status))
+    for key, interval in intervals.items():
+        if status[key] is Status.SECONDARY and interval.width < TOLERANCE:
+            status[key] = (
+                Status.PUBLISHED
+            )  # its value follows from the rest: hiding it hides nothing
+    release = Release(
+        table=table,
+        rules=rules,
+        cells=tuple(
+            ReleaseCell(
+                key=key,
+                count=values[key],
+                status=status[key],
+                value=None if status[key] is not Status.PUBLISHED else rules.rounded(values[key]),
+            )
+            for key in layout.keys
+        ),
+        intervals={k: v for k, v in intervals.items() if status[k] is not Status.PUBLISHED},
+    )
+    if breaches := check(release):
+        raise UnsafeReleaseError(breaches)
+    return release
+
+
+def _published(values: Mapping[Key, int], status: Mapping[Key, Status]) -> dict[Key, int | None]:
+    return {k: None if status[k] is not Status.PUBLISHED else v for k, v in values.items()}
+
+
+def _short(
+    layout: Layout, values: Mapping[Key, int], rules: Rules, status: Mapping[Key, Status]
+) -> list[tuple[Key, int]]:
+    """The primary cells whose interval falls short, with the direction (-1 down, +1 up),
+    largest protection first (then in table order) so that later cells reuse its cells."""
+    intervals = audit(layout.dimensions, _published(values, status))
+    failing: list[tuple[float, int, Key, int]] = []
+    for order, key in enumerate(layout.keys):
+        if status[key] is not Status.PRIMARY:
+            continue
+        low, high = required(rules, Status.PRIMARY, values[key])
+        interval = intervals[key]
+        if interval.lower > low + TOLERANCE:
+            failing.append((values[key] - low, order, key, -1))
+        if interval.upper < high - TOLERANCE:
+            failing.append((high - values[key], order, key, +1))
+    failing.sort(key=lambda f: (-f[0], f[1], f[3]))
+    return [(key, direction) for _size, _order, key, direction in failing]
+
+
+class _Protection:
+    """The protection LP, built once per table: cheapest change moving one cell by its need.
+
+    Columns: for each key, an increase and a decrease (an interior cell cannot fall below
+    zero); rows: each total's change equals the sum of its cells' changes.
+    """
+
+    def __init__(self, layout: Layout, values: Mapping[Key, int], rules: Rules) -> None:
+        self.layout = layout
+        self.values = values
+        self.rules = rules
+        self.column = {key: 2 * i for i, key in enumerate(layout.keys)}
+        n = 2 * len(layout.keys)
+        self.lower = np.zeros(n)
+        self.upper = np.full(n, math.inf)
+        self.weight = np.zeros(n)
+        for key in layout.keys:
+            up, down = self.column[key], self.column[key] + 1
+            if None not in key:
+                self.upper[down] = values[key]
+            self.weight[up] = self.weight[down] = self._weight(key)
+        rows: list[tuple[float, float, list[tuple[int, float]]]] = []
+        for key in layout.margins:
+            entries: list[tuple[int, float]] = [
+                (self.column[key], -1.0),
+                (self.column[key] + 1, 1.0),
+            ]
+            for i in layout.members[key]:
+                inner = self.column[layout.interior[i]]
+                entries += [(inner, 1.0), (inner + 1, -1.0)]
+            rows.append((0.0, 0.0, entries))
+        self.h = new_highs()
+        pass_rows(self.h, cost=self.weight.copy(), lower=self.lower, upper=self.upper, rows=rows)
+
+    def _weight(self, key: Key) -> float:
+        if self.rules.loss is Loss.VALUE:
+            return float(self.values[key] + 1)
+        return float(len(self.layout.members[key]))
+
+    def changes(self, key: Key, direction: int, status: Mapping[Key, Status]) -> list[Key]:
+        """The keys a cheapest change moving `key` by its protection (down or up) touches."""
+        low, high = required(self.rules, Status.PRIMARY, self.values[key])
+        amount = high - self.values[key] if direction > 0 else self.values[key] - low
+        cost = np.where(
+            np.repeat([status[k] is not Status.PUBLISHED for k in self.layout.keys], 2),
+            0.0,
+            self.weight,
+        )
+        lower, upper = self.lower.copy(), self.upper.copy()
+        up, down = self.column[key], self.column[key] + 1
+        lower[up] = upper[up] = amount if direction > 0 else 0.0
+        lower[down] = upper[down] = amount if direction < 0 else 0.0
+        columns = np.arange(len(cost), dtype=np.int32)
+        self.h.changeColsCost(len(cost), columns, cost)
+        self.h.changeColsBounds(len(cost), columns, lower, upper)
+        self.h.run()
+        solution = self.h.getSolution()
+        if not solution.value_valid:
+            raise RuntimeError("HiGHS found no protecting change")
+        value: Any = np.asarray(solution.col_value)
+        moved = value[0::2] + value[1::2]
+        return [k for k, m in zip(self.layout.keys, moved, strict=True) if m > CHANGED and k != key]
