@@ -30,9 +30,9 @@ ones published. Bad input raises `DisclosureError`, whose `path` names the field
 (``counts[2][3]``, ``margins[London, Total]``, ``rules.threshold``).
 """
 
-from .audit import Interval, audit
-from .protect import Breach, Release, ReleaseCell, Status, UnsafeReleaseError, check, protect
+from .intervals import Interval, audit
 from .render import CONFIDENTIAL, as_data, notes, to_csv, to_json
+from .suppression import Breach, Release, ReleaseCell, Status, UnsafeReleaseError, check, protect
 from .table import (
     MAX_CELLS,
     MAX_COUNT,

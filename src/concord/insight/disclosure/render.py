@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from ._text import _
-from .protect import Release
+from .suppression import Release
 from .table import Key
 
 # The Office for National Statistics' marker for a figure withheld as confidential.

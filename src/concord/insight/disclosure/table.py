@@ -200,7 +200,8 @@ class Table:
             raise DisclosureError("margins", _("must map totals to their values"))
         computed = self.all_values()
         for key, value in self.margins.items():
-            path = f"margins[{key_name(key) if isinstance(key, tuple) else key!r}]"
+            name = key_name(key) if isinstance(key, tuple) else repr(key)
+            path = f"margins[{name}]"
             if key not in computed or None not in key:
                 raise DisclosureError(path, _("is not a total of this table"))
             given = _whole(path, value, minimum=0, maximum=MAX_COUNT)

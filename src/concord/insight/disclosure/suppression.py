@@ -9,7 +9,7 @@ weight (one a cell, or its value, for interior cells; totals weigh what their ce
 cells that change are suppressed: the changed table then agrees with everything still
 published, so the attacker's interval must reach it. Suppression only grows, so a cell once
 protected stays protected. Secondary cells whose value the published figures fix exactly are
-then published (they tell nothing new), and the exact audit (`audit.audit`) checks the result.
+then published (they tell nothing new), and the exact audit (`intervals.audit`) checks the result.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._text import _
-from .audit import TOLERANCE, Interval, Layout, audit, new_highs, pass_rows
+from .intervals import TOLERANCE, Interval, Layout, audit, new_highs, pass_rows
 from .table import Key, Loss, Rules, Table, key_name
 
 # A change smaller than this in the protection LP's answer is numerical noise, not a change.
