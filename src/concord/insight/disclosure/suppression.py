@@ -152,20 +152,20 @@ def protect(table: Table, rules: Rules) -> Release:
         for key in layout.keys
     }
     protection = _Protection(layout, values, rules)
+    intervals = audit(table.dimensions, _published(values, status))
     for _round in range(ROUNDS):
-        failing = _short(layout, values, rules, status)
+        failing = _short(layout, values, rules, status, intervals)
         if not failing:
             break
         for key, direction in failing:
             for changed in protection.changes(key, direction, status):
                 if status[changed] is Status.PUBLISHED:
                     status[changed] = Status.SECONDARY
-    intervals = audit(table.dimensions, _published(values, status))
+        intervals = audit(table.dimensions, _published(values, status))
     for key, interval in intervals.items():
+        # Its value follows from what is published: hiding it hides nothing.
         if status[key] is Status.SECONDARY and interval.width < TOLERANCE:
-            status[key] = (
-                Status.PUBLISHED
-            )  # its value follows from the rest: hiding it hides nothing
+            status[key] = Status.PUBLISHED
     release = Release(
         table=table,
         rules=rules,
@@ -190,11 +190,14 @@ def _published(values: Mapping[Key, int], status: Mapping[Key, Status]) -> dict[
 
 
 def _short(
-    layout: Layout, values: Mapping[Key, int], rules: Rules, status: Mapping[Key, Status]
+    layout: Layout,
+    values: Mapping[Key, int],
+    rules: Rules,
+    status: Mapping[Key, Status],
+    intervals: Mapping[Key, Interval],
 ) -> list[tuple[Key, int]]:
     """The primary cells whose interval falls short, with the direction (-1 down, +1 up),
     largest protection first (then in table order) so that later cells reuse its cells."""
-    intervals = audit(layout.dimensions, _published(values, status))
     failing: list[tuple[float, int, Key, int]] = []
     for order, key in enumerate(layout.keys):
         if status[key] is not Status.PRIMARY:
