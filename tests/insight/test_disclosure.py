@@ -280,6 +280,14 @@ def test_bad_dimensions_are_refused_naming_the_field(dimensions, path):
     assert raised.value.path == path
 
 
+def test_whole_numbers_given_as_floats_are_kept_as_integers():
+    rules = Rules(threshold=10.0, rounding_base=5.0, protection=Protection(percent=20, width=3.0))
+
+    assert (type(rules.threshold), type(rules.rounding_base)) == (int, int)
+    assert rules.protection == Protection(percent=20.0, width=3)
+    assert rules.rounded(12) == 10
+
+
 @pytest.mark.parametrize(
     ("rules", "path"),
     [

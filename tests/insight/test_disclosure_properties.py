@@ -99,6 +99,32 @@ def test_no_suppressed_cell_of_a_three_way_table_can_be_recovered(table, rules):
     assert_protected(protect(table, rules))
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts=st.lists(COUNTS, min_size=1, max_size=12), rules=RULES)
+def test_no_suppressed_cell_of_a_one_way_table_can_be_recovered(counts, rules):
+    table = Table(dimensions=(dimension("region", len(counts)),), counts=counts)
+
+    assert_protected(protect(table, rules))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables(), rules=RULES)
+def test_the_rounded_figures_tell_no_more_than_the_exact_ones_the_audit_checks(table, rules):
+    release = protect(table, rules)
+    exact = audit(table.dimensions, release.published())
+
+    rounded = audit(
+        table.dimensions,
+        {cell.key: cell.value for cell in release.cells},
+        rounding_base=rules.rounding_base,
+    )
+
+    assert rounded.keys() == exact.keys()
+    for key, interval in exact.items():
+        assert rounded[key].lower <= interval.lower + 1e-6
+        assert rounded[key].upper >= interval.upper - 1e-6
+
+
 @PROPERTIES
 @given(table=tables(), rules=RULES)
 def test_totals_agree_with_cells_and_small_counts_are_never_published(table, rules):

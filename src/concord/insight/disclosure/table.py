@@ -16,7 +16,8 @@ from ._text import _
 Key = tuple[str | None, ...]
 
 MAX_DIMENSIONS = 3
-# Enough for 43 forces x 12 categories x a few more, small enough that an audit stays in seconds.
+# Room for 43 forces x 12 categories x 9 more; the audit solves two LPs per suppressed cell, so
+# a 43 x 12 table protects in about two seconds (docs/benchmarks.md) and this bounds the worst.
 MAX_CELLS = 5_000
 MAX_COUNT = 1_000_000_000
 
@@ -83,10 +84,12 @@ class Rules:
     loss: Loss = Loss.CELLS
 
     def __post_init__(self) -> None:
-        _whole("rules.threshold", self.threshold, minimum=1, maximum=MAX_COUNT)
+        threshold = _whole("rules.threshold", self.threshold, minimum=1, maximum=MAX_COUNT)
+        object.__setattr__(self, "threshold", threshold)
         if not isinstance(self.publish_zeros, bool):
             raise DisclosureError("rules.publish_zeros", _("must be true or false"))
-        _whole("rules.rounding_base", self.rounding_base, minimum=1, maximum=MAX_COUNT)
+        base = _whole("rules.rounding_base", self.rounding_base, minimum=1, maximum=MAX_COUNT)
+        object.__setattr__(self, "rounding_base", base)
         if not isinstance(self.protection, Protection):
             raise DisclosureError("rules.protection", _("must be a Protection"))
         percent = self.protection.percent
@@ -94,7 +97,10 @@ class Rules:
             raise DisclosureError("rules.protection.percent", _("must be a number"))
         if not math.isfinite(percent) or not 0 <= percent <= 100:
             raise DisclosureError("rules.protection.percent", _("must be between 0 and 100"))
-        _whole("rules.protection.width", self.protection.width, minimum=1, maximum=MAX_COUNT)
+        width = _whole(
+            "rules.protection.width", self.protection.width, minimum=1, maximum=MAX_COUNT
+        )
+        object.__setattr__(self, "protection", Protection(percent=float(percent), width=width))
         try:
             object.__setattr__(self, "loss", Loss(self.loss))
         except ValueError:
