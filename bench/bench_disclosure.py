@@ -128,8 +128,9 @@ def run(ctx: Any) -> list[str]:
         "firearms and safeguarded children rare), protected under the rules of a release: "
         "counts 1 to 9 suppressed, totals published (England and Wales is the total row), "
         "each primary cell's deducible interval at least ±20% and 5 wide, the fewest cells "
-        "lost, figures rounded to 5. *Protect* is primary and secondary suppression with the "
-        "closing audit and check (the whole of `protect`); *audit* is one more exact audit of "
+        "lost, figures rounded to 5. *Protect* is primary and secondary suppression, the pass "
+        "that publishes again any secondary cell found needless (an audit each), and the "
+        "closing check (the whole of `protect`); *audit* is one more exact audit of "
         f"the release (two LPs per suppressed cell). Median of {RUNS} runs in one process.",
         "",
         "| table | cells and totals | primary | secondary | protect | audit | same release "

@@ -78,6 +78,20 @@ def test_least_value_lost_picks_the_cheapest_rectangle():
     assert check(release) == ()
 
 
+def test_a_zero_beside_a_small_cell_is_not_taken_to_protect_it_both_ways():
+    # A rectangle through a published zero lets the 2 fall but not rise (the zero cannot go
+    # below nothing), so one rectangle of counts above zero protects it both ways, with 3 cells.
+    strands = Dimension("strand", ("Pursue", "Prevent", "Protect", "Prepare"))
+    counts = [[15, 2, 0, 48], [30, 0, 15, 60], [15, 30, 0, 60]]
+
+    release = protect(table(counts, columns=strands), Rules(threshold=10))
+
+    assert release.secondary == 3
+    assert all(release.cell(key).count > 0 for key in suppressed(release))
+    assert release.intervals["North", "Prevent"].lower == 0
+    assert release.intervals["North", "Prevent"].upper == 32
+
+
 def test_a_one_dimensional_table_hides_a_second_cell_beside_a_small_one():
     release = protect(
         Table(dimensions=(ROWS,), counts=[3, 20, 30]), Rules(threshold=10, loss=Loss.VALUE)

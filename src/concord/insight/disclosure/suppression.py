@@ -1,15 +1,17 @@
 """Protection: primary suppression by threshold, secondary suppression by linear programmes.
 
 Secondary suppression follows the classic incremental method (Kelly, Golden and Assad; the
-protection subproblem of Fischetti and Salazar): for each primary cell in turn, and for each
-direction, HiGHS finds the cheapest change to the table that moves that cell by its required
-protection while keeping every count non-negative and every total the sum of its cells, where
-changing a cell already suppressed costs nothing and changing a published one costs its loss
-weight (one a cell, or its value, for interior cells; totals weigh what their cells weigh). The
-cells that change are suppressed: the changed table then agrees with everything still
-published, so the attacker's interval must reach it. Suppression only grows, so a cell once
-protected stays protected. Secondary cells whose value the published figures fix exactly are
-then published (they tell nothing new), and the exact audit (`intervals.audit`) checks the result.
+protection subproblem of Fischetti and Salazar): for each primary cell in turn, HiGHS finds
+the cheapest pair of changes to the table, one moving that cell up by its required protection
+and one moving it down, each keeping every count non-negative and every total the sum of its
+cells, paying for each cell either change touches (nothing for a cell already suppressed; its
+loss weight for a published one: one a cell, or its value, for interior cells; totals weigh what
+their cells weigh). The cells that change are suppressed: each changed table then agrees with
+everything still published, so the attacker's interval must reach both. Suppression only
+grows, so a cell once protected stays protected. Then each secondary cell, dearest first, is
+published again if the audit finds every primary cell still protected without it (the
+incremental method can hide a cell that a later choice made needless), and the exact audit
+(`intervals.audit`) checks the result.
 """
 
 from __future__ import annotations
@@ -157,11 +159,20 @@ def protect(table: Table, rules: Rules) -> Release:
         failing = _short(layout, values, rules, status, intervals)
         if not failing:
             break
-        for key, direction in failing:
-            for changed in protection.changes(key, direction, status):
+        for key, directions in failing.items():
+            for changed in protection.changes(key, directions, status):
                 if status[changed] is Status.PUBLISHED:
                     status[changed] = Status.SECONDARY
         intervals = audit(table.dimensions, _published(values, status))
+    secondary = [k for k in layout.keys if status[k] is Status.SECONDARY]
+    secondary.sort(key=lambda k: -protection.weight[layout.keys.index(k)])
+    for key in secondary:
+        status[key] = Status.PUBLISHED
+        trial = audit(table.dimensions, _published(values, status))
+        if _short(layout, values, rules, status, trial):
+            status[key] = Status.SECONDARY
+        else:
+            intervals = trial
     for key, interval in intervals.items():
         # Its value follows from what is published: hiding it hides nothing.
         if status[key] is Status.SECONDARY and interval.width < TOLERANCE:
@@ -195,8 +206,8 @@ def _short(
     rules: Rules,
     status: Mapping[Key, Status],
     intervals: Mapping[Key, Interval],
-) -> list[tuple[Key, int]]:
-    """The primary cells whose interval falls short, with the direction (-1 down, +1 up),
+) -> dict[Key, set[int]]:
+    """The primary cells whose interval falls short, with the directions (-1 down, +1 up),
     largest protection first (then in table order) so that later cells reuse its cells."""
     failing: list[tuple[float, int, Key, int]] = []
     for order, key in enumerate(layout.keys):
@@ -209,68 +220,84 @@ def _short(
         if interval.upper < high - TOLERANCE:
             failing.append((high - values[key], order, key, +1))
     failing.sort(key=lambda f: (-f[0], f[1], f[3]))
-    return [(key, direction) for _size, _order, key, direction in failing]
+    short: dict[Key, set[int]] = {}
+    for _size, _order, key, direction in failing:
+        short.setdefault(key, set()).add(direction)
+    return short
 
 
 class _Protection:
-    """The protection LP, built once per table: cheapest change moving one cell by its need.
+    """The protection LP, built once per table: the cheapest cells to hide so that one primary
+    cell can move up and down by its protection.
 
-    Columns: for each key, an increase and a decrease (an interior cell cannot fall below
-    zero); rows: each total's change equals the sum of its cells' changes.
+    For each key five columns: a change up (increase, decrease), a change down (increase,
+    decrease), both scaled so the primary cell moves by 1, and `hidden`, at least the size of
+    either change, which is what is paid for (a cell both changes use is paid for once). Rows:
+    each total's change equals the sum of its cells' changes, for either change; and `hidden`
+    bounds each change. Column bounds keep every count non-negative after either change.
     """
+
+    WIDTH = 5  # up+, up-, down+, down-, hidden
 
     def __init__(self, layout: Layout, values: Mapping[Key, int], rules: Rules) -> None:
         self.layout = layout
         self.values = values
         self.rules = rules
-        self.column = {key: 2 * i for i, key in enumerate(layout.keys)}
-        n = 2 * len(layout.keys)
-        self.lower = np.zeros(n)
-        self.upper = np.full(n, math.inf)
-        self.weight = np.zeros(n)
-        for key in layout.keys:
-            up, down = self.column[key], self.column[key] + 1
-            if None not in key:
-                self.upper[down] = values[key]
-            self.weight[up] = self.weight[down] = self._weight(key)
+        self.column = {key: self.WIDTH * i for i, key in enumerate(layout.keys)}
+        n = self.WIDTH * len(layout.keys)
+        self.weight = np.zeros(len(layout.keys))
+        for i, key in enumerate(layout.keys):
+            self.weight[i] = self._weight(key)
         rows: list[tuple[float, float, list[tuple[int, float]]]] = []
-        for key in layout.margins:
-            entries: list[tuple[int, float]] = [
-                (self.column[key], -1.0),
-                (self.column[key] + 1, 1.0),
-            ]
-            for i in layout.members[key]:
-                inner = self.column[layout.interior[i]]
-                entries += [(inner, 1.0), (inner + 1, -1.0)]
-            rows.append((0.0, 0.0, entries))
+        for offset in (0, 2):  # the change up, the change down
+            for key in layout.margins:
+                total = self.column[key] + offset
+                entries: list[tuple[int, float]] = [(total, -1.0), (total + 1, 1.0)]
+                for i in layout.members[key]:
+                    inner = self.column[layout.interior[i]] + offset
+                    entries += [(inner, 1.0), (inner + 1, -1.0)]
+                rows.append((0.0, 0.0, entries))
+        for key in layout.keys:
+            c = self.column[key]
+            for offset in (0, 2):
+                rows.append(
+                    (0.0, math.inf, [(c + 4, 1.0), (c + offset, -1.0), (c + offset + 1, -1.0)])
+                )
         self.h = new_highs()
-        pass_rows(self.h, cost=self.weight.copy(), lower=self.lower, upper=self.upper, rows=rows)
+        pass_rows(
+            self.h, cost=np.zeros(n), lower=np.zeros(n), upper=np.full(n, math.inf), rows=rows
+        )
 
     def _weight(self, key: Key) -> float:
         if self.rules.loss is Loss.VALUE:
             return float(self.values[key] + 1)
         return float(len(self.layout.members[key]))
 
-    def changes(self, key: Key, direction: int, status: Mapping[Key, Status]) -> list[Key]:
-        """The keys a cheapest change moving `key` by its protection (down or up) touches."""
+    def changes(self, key: Key, directions: set[int], status: Mapping[Key, Status]) -> list[Key]:
+        """The keys the cheapest protecting changes of `key` (up, down or both) touch."""
         low, high = required(self.rules, Status.PRIMARY, self.values[key])
-        amount = high - self.values[key] if direction > 0 else self.values[key] - low
-        cost = np.where(
-            np.repeat([status[k] is not Status.PUBLISHED for k in self.layout.keys], 2),
-            0.0,
-            self.weight,
-        )
-        lower, upper = self.lower.copy(), self.upper.copy()
-        up, down = self.column[key], self.column[key] + 1
-        lower[up] = upper[up] = amount if direction > 0 else 0.0
-        lower[down] = upper[down] = amount if direction < 0 else 0.0
-        columns = np.arange(len(cost), dtype=np.int32)
-        self.h.changeColsCost(len(cost), columns, cost)
-        self.h.changeColsBounds(len(cost), columns, lower, upper)
+        up = high - self.values[key] if +1 in directions else 0.0
+        down = self.values[key] - low if -1 in directions else 0.0
+        keys = self.layout.keys
+        n = self.WIDTH * len(keys)
+        cost, lower, upper = np.zeros(n), np.zeros(n), np.full(n, math.inf)
+        hidden = np.asarray([status[k] is not Status.PUBLISHED for k in keys])
+        cost[4 :: self.WIDTH] = np.where(hidden, 0.0, self.weight)
+        # A decrease of a cell may not take it below zero (in units of the primary's move).
+        for i, k in enumerate(keys):
+            if None not in k:
+                c = self.WIDTH * i
+                upper[c + 1] = self.values[k] / up if up else 0.0
+                upper[c + 3] = self.values[k] / down if down else 0.0
+        c = self.column[key]
+        lower[c : c + 4] = upper[c : c + 4] = (1.0 if up else 0.0, 0.0, 0.0, 1.0 if down else 0.0)
+        columns = np.arange(n, dtype=np.int32)
+        self.h.changeColsCost(n, columns, cost)
+        self.h.changeColsBounds(n, columns, lower, upper)
         self.h.run()
         solution = self.h.getSolution()
         if not solution.value_valid:
             raise RuntimeError("HiGHS found no protecting change")
-        value: Any = np.asarray(solution.col_value)
-        moved = value[0::2] + value[1::2]
-        return [k for k, m in zip(self.layout.keys, moved, strict=True) if m > CHANGED and k != key]
+        value: Any = np.asarray(solution.col_value).reshape(len(keys), self.WIDTH)
+        moved = value[:, :4].sum(axis=1)
+        return [k for k, m in zip(keys, moved, strict=True) if m > CHANGED and k != key]

@@ -17,7 +17,7 @@ Key = tuple[str | None, ...]
 
 MAX_DIMENSIONS = 3
 # Room for 43 forces x 12 categories x 9 more; the audit solves two LPs per suppressed cell, so
-# a 43 x 12 table protects in about two seconds (docs/benchmarks.md) and this bounds the worst.
+# a 43 x 12 table protects in about four seconds (docs/benchmarks.md) and this bounds the worst.
 MAX_CELLS = 5_000
 MAX_COUNT = 1_000_000_000
 
