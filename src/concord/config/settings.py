@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "concord.capabilities",
     "concord.intelligence",
     "concord.monitoring",
+    "concord.insight",
 ]
 
 MIDDLEWARE = [
