@@ -121,5 +121,7 @@ def test_tarian_chair_agrees_a_loan_that_closes_the_gap(page: Page, live_server)
     assert not Gap.objects.filter(
         ocg=ocg, capability__code="technical-surveillance", status=GapStatus.OPEN
     ).exists()
-    audited = AuditEntry.objects.get(object_type="capabilities.gap", object_id=str(gap.pk))
+    audited = AuditEntry.objects.get(
+        object_type="capabilities.gap", object_id=str(gap.pk), action="update"
+    )
     assert (audited.actor_username, audited.detail["gap"]) == ("tarian.chair", "loan agreed")
