@@ -118,6 +118,9 @@ SCOPED_ROUTES = {
 }
 
 ROUTES_NOT_SENSITIVE = {
+    "insight:statistics": "public statistics: published, disclosure-controlled aggregates only",
+    "insight:release": "one published release (tests/insight/test_releases.py)",
+    "insight:releases": "the national function's drafts of those aggregates (404 to others)",
     "home": "the signed-in person's own start page (its counts are checked in test_derived)",
     "login": "sign-in",
     "logout": "sign-out",

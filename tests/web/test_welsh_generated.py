@@ -63,6 +63,7 @@ TASKING = "TSK-NCA-000007"
 REPORT = "INT-DYP-000042"
 NAME = "Carys Morgan"
 FORUM = {"en": "Tarian tasking and coordination group", "cy": ""}  # a forum with no Welsh name
+CAPABILITY = {"en": "Technical surveillance", "cy": "Gwyliadwriaeth dechnegol"}
 OWN_WORDS = "Warehouse raid brought forward after the surveillance log"  # a person's own words
 EXCEPTED = [REF, TASKING, REPORT, NAME, FORUM["en"], OWN_WORDS, "DYP", "NCA"]
 
@@ -112,6 +113,23 @@ def samples() -> dict[str, list[dict[str, Any]]]:
         "meeting.agenda_issued": [{"forum": FORUM, "date": "09/12/2026", "v": 2}],
         "meeting.rescore": [{"ref": REF, "forum": FORUM, "rationale": OWN_WORDS}],
         "meeting.action": [{"forum": FORUM, "action": OWN_WORDS}],
+        "capabilities.loan_agreed": [
+            {
+                "capability": CAPABILITY,
+                "lender": "SWROCU",
+                "borrower": "DYP",
+                "amount": 1,
+                "date": "17/01/2027",
+            }
+        ],
+        "capabilities.loan_ended": [
+            {
+                "capability": CAPABILITY,
+                "lender": "SWROCU",
+                "borrower": "DYP",
+                "reason": OWN_WORDS,
+            }
+        ],
         "intelligence.awaits_approval": [{"ref": REPORT}],
         "intelligence.shared": [{"ref": REPORT, "org": "DYP"}],
         "intelligence.feedback": [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("access-reason/", access_reason, name="access_reason"),
     path("", include("concord.monitoring.urls")),
+    path("", include("concord.insight.urls")),
     path("", include("concord.scoring.urls")),
     path("", include("concord.ownership.urls")),
     path("", include("concord.plans.urls")),

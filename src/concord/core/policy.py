@@ -326,6 +326,7 @@ class Act(StrEnum):
     ADMINISTER_ORGANISATION = "administer_organisation"
     MANAGE_CAPACITY = "manage_capacity"
     DECIDE_GAP = "decide_gap"
+    PREPARE_STATISTICS = "prepare_statistics"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"
