@@ -70,8 +70,12 @@ class ConcordServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
 
     def load(self) -> Any:
         from django.core.wsgi import get_wsgi_application
+        from django.urls import get_resolver
 
-        return get_wsgi_application()
+        application = get_wsgi_application()
+        # Import every view now, so a fresh worker's first request is not the slow one.
+        get_resolver().url_patterns  # noqa: B018
+        return application
 
 
 def options_for(serve: dict[str, Any], *, access_log: bool = True) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -99,11 +100,16 @@ def reclaim_stale(now: dt.datetime | None = None) -> int:
     return reclaimed
 
 
+# Refusals that another attempt would only repeat: failed at once, with the refusal as error.
+NOT_RETRIED = (ValidationError, PermissionDenied, ObjectDoesNotExist)
+
+
 def retry_or_fail(row: DBTaskResult[Any, Any], error: BaseException) -> bool:
     """After a failed attempt: back in the queue after a delay growing with each attempt, or
-    failed for good once `TASK_ATTEMPTS` are spent. True if it will be tried again."""
+    failed for good once `TASK_ATTEMPTS` are spent (or at once for a refusal, NOT_RETRIED).
+    True if it will be tried again."""
     attempts = len(row.worker_ids)
-    if attempts < settings.TASK_ATTEMPTS:
+    if attempts < settings.TASK_ATTEMPTS and not isinstance(error, NOT_RETRIED):
         delay = settings.TASK_RETRY_SECONDS * attempts
         DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.READY,

@@ -50,8 +50,12 @@ class Command(BaseCommand):
             raise CommandError("--max-requests and its jitter must be 0 or more.")
         connections.close_all()
         metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+        master = os.getpid()
         try:
             ConcordServer(options_for(chosen, access_log=not options["no_access_log"])).run()
         finally:
-            if metrics_dir and os.path.basename(metrics_dir).startswith("concord-metrics-"):
+            # Workers are forked inside run() and leave through here too: only the master
+            # removes the directory the `concord` script made for this server.
+            owned = os.path.basename(metrics_dir).startswith("concord-metrics-")
+            if os.getpid() == master and metrics_dir and owned:
                 shutil.rmtree(metrics_dir, ignore_errors=True)
