@@ -42,9 +42,7 @@ def stop(process: Any) -> str:
 
 def test_a_task_whose_worker_is_killed_is_finished_by_another_worker(cast, settings):
     settings.TASKS = DATABASE_QUEUE
-    task_id = tasks.start(
-        tasks_for_tests.slow, actor=cast("tarian.chair"), steps=8, seconds=0.5
-    )
+    task_id = tasks.start(tasks_for_tests.slow, actor=cast("tarian.chair"), steps=8, seconds=0.5)
     stale = {"CONCORD_TASK_STALE_SECONDS": "4", "CONCORD_TASK_RETRY_SECONDS": "0"}
     first = concord("worker", "--interval", "0.2", "--no-startup-delay", **stale)
     second = None
