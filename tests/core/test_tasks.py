@@ -179,3 +179,19 @@ def test_the_queue_state_counts_waiting_and_failed_tasks(cast, queue):
     assert state.queued == 1
     assert state.oldest_seconds >= 90
     assert state.failed == 0
+
+
+def test_operators_find_a_failed_task_and_its_error_in_the_admin(cast, queue):
+    admin_client = Client()
+    admin_client.force_login(cast("admin"))
+    task_id = tasks.start(tasks_for_tests.broken, actor=cast("tarian.chair"))
+    for _attempt in range(3):
+        claim_and_run(task_id)
+    listing = admin_client.get(
+        "/django-admin/django_tasks_database/dbtaskresult/?status__exact=FAILED"
+    ).content.decode()
+    assert task_id in listing
+    detail = admin_client.get(
+        f"/django-admin/django_tasks_database/dbtaskresult/{task_id}/change/"
+    ).content.decode()
+    assert "RuntimeError: the disk is full" in detail
