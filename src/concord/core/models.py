@@ -304,8 +304,7 @@ class AuditSeal(models.Model):
 
 
 class TaskProgress(models.Model):
-    """How far a background task has got (done of total, a message), for the page that
-    started it and for `concord tasks follow`."""
+    """How far a background task has got (done of total, a message, its state)."""
 
     task_id = models.CharField(max_length=64, unique=True)
     task_name = models.CharField(max_length=200)
@@ -337,8 +336,7 @@ class TaskProgress(models.Model):
 
 
 class WorkerBeat(models.Model):
-    """A `concord worker`'s last sign of life: a task claimed by a worker that has stopped
-    beating is handed back to the queue (`concord.core.worker.reclaim_stale`)."""
+    """A `concord worker`'s last sign of life (`core.worker.reclaim_stale` reads it)."""
 
     worker_id = models.CharField(max_length=64, unique=True)
     host = models.CharField(max_length=200, blank=True)
