@@ -32,6 +32,8 @@ install: uv ## Install Python and the locked dependencies into .venv
 
 .PHONY: demo
 demo: export CONCORD_DEMO = true
+# Django's development server runs each task inline; `concord serve` + `concord worker` queue them.
+demo: export CONCORD_TASK_BACKEND ?= immediate
 demo: install ## Install, migrate SQLite, load the demo world and serve it on 127.0.0.1:8000
 	$(CONCORD) migrate --no-input -v 0
 	$(CONCORD) seed_demo --scale demo --if-empty

@@ -131,6 +131,10 @@ ROUTES_NOT_SENSITIVE = {
     "healthz": "liveness",
     "favicon": "the site icon",
     "readyz": "readiness",
+    "metrics": "operational counts and timings by route name, no record; loopback or token "
+    "only (tests/core/test_ops.py)",
+    "task_progress": "the person's own task's progress, 404 to anyone else "
+    "(tests/core/test_tasks.py)",
     "organisations:list": "reference data: organisations",
     "organisations:detail": "reference data: one organisation",
     "organisations:people": "people of the reader's own organisation, for its administrators",

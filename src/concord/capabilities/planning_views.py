@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,13 +13,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.capabilities import demand, planning
+from concord.capabilities import tasks as capability_tasks
 from concord.capabilities.models import Capability
 from concord.capabilities.views import date_field, pdf_response
-from concord.core import audit, policy
+from concord.core import audit, policy, tasks
 from concord.core.access import visible_one
 from concord.core.models import AuditAction
 
@@ -43,16 +46,22 @@ def allocation_view(request: HttpRequest) -> HttpResponseBase:
             weeks = int(weeks_text)
         except ValueError:
             weeks = 0
-        try:
-            if errors:
-                raise ValidationError(errors)
-            demand.run_allocation(actor=request.user, starts=starts, weeks=weeks)
-        except ValidationError as error:
-            for message in error.messages:
+        if not 1 <= weeks <= 52:
+            errors["weeks"] = _("Plan for 1 to 52 weeks.")
+        if errors:
+            for message in errors.values():
                 messages.error(request, message)
-        else:
-            messages.success(request, _("The allocation has been run."))
-        return redirect("capabilities:allocation")
+            return redirect("capabilities:allocation")
+        # Solved by a worker (concord worker); the page shows its progress until it is done.
+        task_id = tasks.start(
+            capability_tasks.run_allocation,
+            actor=request.user,
+            actor_id=request.user.pk,
+            starts=starts.isoformat(),
+            weeks=weeks,
+        )
+        return redirect(f"{reverse('capabilities:allocation')}?task={quote(task_id)}")
+    progress = tasks.progress_for(request.user, request.GET.get("task", ""))
     run = AllocationRun.objects.first()
     view = planning.shown(request.user, run.result) if run is not None else None
     scenario, scenario_errors = _scenario(request, run)
@@ -78,6 +87,7 @@ def allocation_view(request: HttpRequest) -> HttpResponseBase:
             "organisations": _organisations(request.user),
             "values": request.GET,
             "today": timezone.localdate(),
+            "progress": progress,
             "capabilities": {c.code: c for c in Capability.objects.current()},
         },
     )

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Background work: django-tasks and its database backend (its queue is a table).
+    "django_tasks",
+    "django_tasks.backends.database",
     "concord.core",
     "concord.web",
     "concord.organisations",
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "concord.core.middleware.RequestLogMiddleware",
+    "concord.core.metrics.MetricsMiddleware",
     "concord.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -254,3 +258,36 @@ TAXII_MAX_PAGE = 10000
 TAXII_MAX_CONTENT_LENGTH = env.get_int(
     "CONCORD_TAXII_MAX_CONTENT_MB", 50, minimum=1, maximum=1024
 ) * (1024 * 1024)
+
+# Background work (docs/operations.md, "Workers"): tasks queue in the database and run in
+# `concord worker` processes; "immediate" runs each task inline where it is enqueued (tests).
+TASK_BACKEND = env.get_choice("CONCORD_TASK_BACKEND", "database", ("database", "immediate"))
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks.backends.database.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASK_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# A task that fails is tried again until it has been tried this many times, each retry waiting
+# longer (the delay times the attempt); then it stays failed, with its error, for operators.
+TASK_ATTEMPTS = env.get_int("CONCORD_TASK_ATTEMPTS", 3, minimum=1, maximum=20)
+TASK_RETRY_SECONDS = env.get_int("CONCORD_TASK_RETRY_SECONDS", 30, minimum=0, maximum=86400)
+# A worker beats every quarter of this; a task held by a worker silent this long is requeued.
+TASK_STALE_SECONDS = env.get_int("CONCORD_TASK_STALE_SECONDS", 60, minimum=4, maximum=86400)
+
+# `concord serve` (gunicorn): every setting also has a flag; see docs/operations.md.
+SERVE = {
+    "bind": env.get_str("CONCORD_BIND", "127.0.0.1:8000"),
+    "workers": env.get_int("CONCORD_WORKERS", 2, minimum=1, maximum=64),
+    "threads": env.get_int("CONCORD_THREADS", 4, minimum=1, maximum=64),
+    "timeout": env.get_int("CONCORD_TIMEOUT", 60, minimum=1, maximum=3600),
+    "graceful_timeout": env.get_int("CONCORD_GRACEFUL_TIMEOUT", 30, minimum=1, maximum=3600),
+    "max_requests": env.get_int("CONCORD_MAX_REQUESTS", 5000, minimum=0),
+    "max_requests_jitter": env.get_int("CONCORD_MAX_REQUESTS_JITTER", 500, minimum=0),
+}
+
+# /metrics answers from the loopback address (not through a proxy) or to this bearer token.
+METRICS_TOKEN = env.get_str("CONCORD_METRICS_TOKEN", "")

@@ -6,11 +6,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from concord.config.api import api
-from concord.core.views import access_reason, healthz
+from concord.core.views import access_reason, healthz, metrics, readyz, task_progress
 from concord.organisations.views import set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
+    path("tasks/<str:task_id>/progress", task_progress, name="task_progress"),
     path(
         "favicon.ico",
         RedirectView.as_view(url=static("concord/favicon.ico"), permanent=True),

@@ -87,3 +87,12 @@ class ShareCause(models.TextChoices):
     TASKING_REQUEST = "tasking_request", _("Tasking request")
     APPOINTMENT = "appointment", _("Appointment")
     FEDERATION = "federation", _("Received over federation")
+
+
+class TaskState(models.TextChoices):
+    """Where a background task has got, as the page that started it shows it."""
+
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")

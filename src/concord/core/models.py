@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.core import text as limits
-from concord.core.choices import Classification, ShareCause
+from concord.core.choices import Classification, ShareCause, TaskState
 from concord.core.queries import ProtectedQuerySet
 
 
@@ -301,3 +301,47 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"Seal {self.pk} of entries {self.first_entry_id}-{self.last_entry_id}"
+
+
+class TaskProgress(models.Model):
+    """How far a background task has got (done of total, a message, its state)."""
+
+    task_id = models.CharField(max_length=64, unique=True)
+    task_name = models.CharField(max_length=200)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.task_id}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        """Done as a whole percentage of the total (0 while the total is unknown)."""
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        """Whether the task has stopped, done or failed (the page then stops asking)."""
+        return self.state in (TaskState.SUCCEEDED, TaskState.FAILED)
+
+
+class WorkerBeat(models.Model):
+    """A `concord worker`'s last sign of life (`core.worker.reclaim_stale` reads it)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host} ({self.pid})"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -39,6 +41,96 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when this instance can serve: the database answers, every migration is applied
+    and the task queue is reachable; 503 naming what is not (for a load balancer's rotation)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    checks: dict[str, str] = {}
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
+    except DatabaseError:
+        logger.exception("readiness: database unreachable")
+        checks["database"] = "unreachable"
+        checks["migrations"] = "unknown"
+    checks["tasks"] = _task_backend_check()
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
+    )
+
+
+def _task_backend_check() -> str:
+    from django.conf import settings
+
+    if settings.TASK_BACKEND != "database":
+        return "ok"
+    from django_tasks.backends.database.models import DBTaskResult
+
+    try:
+        DBTaskResult.objects.filter(pk__isnull=True).exists()
+    except DatabaseError:
+        logger.exception("readiness: task queue unreachable")
+        return "unreachable"
+    return "ok"
+
+
+def _metrics_allowed(request: HttpRequest) -> bool:
+    """From the loopback address directly (not forwarded by a proxy), or with the token."""
+    import hmac
+
+    from django.conf import settings
+
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    forwarded = any(h in request.headers for h in ("X-Forwarded-For", "X-Real-IP", "Forwarded"))
+    try:
+        loopback = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        loopback = False
+    return loopback and not forwarded
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics in the text format; 404 unless `_metrics_allowed`."""
+    if not _metrics_allowed(request):
+        raise Http404
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    from concord.core.metrics import scrape
+
+    return HttpResponse(scrape(), content_type=CONTENT_TYPE_LATEST)
+
+
+@never_cache
+@login_required
+@require_GET
+def task_progress(request: HttpRequest, task_id: str) -> HttpResponse:
+    """The progress bar of a task the person started (polled by the page that started it);
+    404 for anyone else's."""
+    from concord.core import tasks
+
+    progress = tasks.progress_for(request.user, task_id)
+    if progress is None:
+        raise Http404
+    # "Show the result" leads back to the page that polls (its path, on this site only).
+    back = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        back = "/"
+    return render(request, "core/_task_progress.html", {"progress": progress, "back": back})
 
 
 class ReasonForm(forms.Form):

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from concord.core.models import AuditAction, AuditEntry
 from concord.core.text import normalise_name
@@ -302,7 +303,13 @@ DETECTORS: list[Callable[[AuditEntry], Alert | None]] = [
 ]
 
 
-def on_audit_entry(sender: Any, entry: AuditEntry, **kwargs: Any) -> None:
+# What any detector looks at; other entries (a bulk ingest's creations) queue no task.
+WATCHED = frozenset(
+    {*RECORD_ACCESS, AuditAction.NOT_FOUND, AuditAction.SIGN_IN_FAILED, AuditAction.TOKEN_REFUSED}
+)
+
+
+def run_detectors(entry: AuditEntry) -> None:
     """Run every detector on a committed entry. Their reads need no transaction; an alert is
     written in its own (`_raise`), so one detector's failure never undoes another's alert."""
     for detector in DETECTORS:
@@ -310,3 +317,17 @@ def on_audit_entry(sender: Any, entry: AuditEntry, **kwargs: Any) -> None:
             detector(entry)
         except Exception:
             logger.exception("monitoring: %s failed on entry %s", detector.__name__, entry.pk)
+
+
+@task()
+def detect(entry_id: int) -> None:
+    """The detectors on one committed audit entry, as a background task (off the request)."""
+    entry = AuditEntry.objects.filter(pk=entry_id).first()
+    if entry is not None:
+        run_detectors(entry)
+
+
+def on_audit_entry(sender: Any, entry: AuditEntry, **kwargs: Any) -> None:
+    """Once an entry is committed, queue the detectors for it if any detector watches it."""
+    if entry.action in WATCHED and entry.actor_id is not None:
+        detect.enqueue(entry_id=entry.pk)
