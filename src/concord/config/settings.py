@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "concord.meetings",
     "concord.capabilities",
     "concord.intelligence",
+    "concord.deconfliction",
     "concord.monitoring",
 ]
 
