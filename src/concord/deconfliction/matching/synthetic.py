@@ -140,14 +140,20 @@ def _relative(s: Subject, fake: Faker, rng: random.Random, number: int) -> Subje
 
 
 def _sparse(copy: Subject, kind: str, rng: random.Random) -> Subject:
-    """A copy as another organisation would hold it: each identifier it does not need for its
-    corruption kind known only half the time, the address two times in three."""
-    keep = {
-        "phone": kind == "phone_format" or rng.random() < 0.5,
-        "email": rng.random() < 0.5,
-        "vrm": kind == "vrm_lookalike" or rng.random() < 0.5,
+    """A copy as another organisation would hold it. Where it was found by a phone or a
+    vehicle, it knows little else: the identifier, the surname, the given name half the time.
+    Otherwise each identifier is known half the time and the address two times in three."""
+    if kind in ("phone_format", "vrm_lookalike"):
+        return replace(
+            copy,
+            given_name=copy.given_name if rng.random() < 0.5 else "",
+            dob=None, address="", postcode="", town="", email=(),
+            phone=copy.phone if kind == "phone_format" else (),
+            vrm=copy.vrm if kind == "vrm_lookalike" else (),
+        )  # fmt: skip
+    changes: dict[str, object] = {
+        k: () for k in ("phone", "email", "vrm") if rng.random() < 0.5
     }
-    changes: dict[str, object] = {k: () for k, kept in keep.items() if not kept}
     if kind != "moved_address" and rng.random() < 1 / 3:
         changes.update(address="", postcode="", town="")
     return replace(copy, **changes)  # type: ignore[arg-type]  # Subject's own fields
