@@ -151,9 +151,7 @@ def _sparse(copy: Subject, kind: str, rng: random.Random) -> Subject:
             phone=copy.phone if kind == "phone_format" else (),
             vrm=copy.vrm if kind == "vrm_lookalike" else (),
         )  # fmt: skip
-    changes: dict[str, object] = {
-        k: () for k in ("phone", "email", "vrm") if rng.random() < 0.5
-    }
+    changes: dict[str, object] = {k: () for k in ("phone", "email", "vrm") if rng.random() < 0.5}
     if kind != "moved_address" and rng.random() < 1 / 3:
         changes.update(address="", postcode="", town="")
     return replace(copy, **changes)  # type: ignore[arg-type]  # Subject's own fields

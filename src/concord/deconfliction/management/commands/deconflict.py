@@ -24,6 +24,11 @@ class Command(BaseCommand):
         linking = sub.add_parser("link", help="Pairs of a record in LEFT and one in RIGHT.")
         linking.add_argument("left", type=Path)
         linking.add_argument("right", type=Path)
+        linking.add_argument(
+            "--right-map",
+            default=None,
+            help="the mapping for RIGHT where its columns are named otherwise (default: --map)",
+        )
         deduping = sub.add_parser("dedupe", help="Pairs of records within FILE.")
         deduping.add_argument("file", type=Path)
         for each in (linking, deduping):
@@ -53,7 +58,13 @@ class Command(BaseCommand):
         quiet = options["no_progress"] or options["verbosity"] == 0
         if options["what"] == "link":
             left = self._read(options["left"], mapping)
-            right = self._read(options["right"], mapping)
+            right_map = mapping
+            if options["right_map"] is not None:
+                try:
+                    right_map = parse_map(options["right_map"])
+                except MatchingError as error:
+                    raise CommandError(f"--right-map: {error}") from None
+            right = self._read(options["right"], right_map)
             with tqdm(total=len(left), unit=" records", disable=quiet, file=sys.stderr) as bar:
                 pairs = link(left, right, threshold=threshold, progress=bar.update)
                 written = self._write(options["out"], pairs)
