@@ -228,12 +228,12 @@ def run_online(folder: Path) -> dict[str, Any]:
 
 def _measure(what: str, folder: Path, budget: float) -> dict[str, Any]:
     """Run one measurement in a fresh process under a budget; keep its result beside the data
-    (WHAT.json) with when it ran, so that a later run may reuse what finished."""
+    (WHAT.json) with when it ran and its budget, so that a later run may reuse it (the table
+    says when each ran)."""
     cached = folder / f"{what}.json"
     if os.environ.get("CONCORD_BENCH_MATCHING_REUSE") and cached.exists():
         earlier: dict[str, Any] = json.loads(cached.read_text())
-        if earlier["status"] == "done":
-            return earlier
+        return earlier
     env = {**os.environ, "PYTHONPATH": f"{ROOT}/src:{os.environ.get('PYTHONPATH', '')}"}
     at = time.strftime("%Y-%m-%d %H:%M")
     try:
@@ -284,7 +284,7 @@ def run(ctx: Any) -> list[str]:
 
 def _cell(value: dict[str, Any], key: str) -> str:
     if value["status"] == "timeout":
-        return f"not finished in {value['budget']:.0f} s"
+        return f"not finished in {value['budget']:.0f} s (run {value['at']})"
     if value["status"] == "not_run":
         return f"not run above {value['limit']:,} subjects in this run"
     if value["status"] == "error":
