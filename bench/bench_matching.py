@@ -343,6 +343,12 @@ def _section(
             lines.append(f"| {size:,} | {tool} | {cells} |")
     lines += [
         "",
+        "Sizes in this run: "
+        + ", ".join(f"{size:,}" for size in sizes)
+        + " (CONCORD_BENCH_MATCHING_SIZES; the default is 50,000, 500,000 and 1,000,000).",
+    ]
+    lines += [
+        "",
         "Making the data (Faker): " + ", ".join(f"{s:,}: {made[s]:.0f} s" for s in sizes) + ".",
     ]
     online = results[max(sizes)].get("online")
