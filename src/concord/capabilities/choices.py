@@ -59,3 +59,20 @@ class DemandSource(models.TextChoices):
     ACTION = "action", _("4P plan action")
     TASKING = "tasking", _("Tasking request")
     TRANSFER = "transfer", _("Request for SIO support")
+
+
+class GapStatus(models.TextChoices):
+    """Where a gap stands: open until a tasking chair lends, bids or accepts the risk, or the
+    next allocation finds it met."""
+
+    OPEN = "open", _("Open")
+    LOAN = "loan", _("Loan agreed")
+    BID = "bid", _("Bid made")
+    RISK = "risk", _("Risk accepted")
+    MET = "met", _("Met")
+    ENDED = "ended", _("Loan ended")
+
+
+# A gap answered by one of these stays answered until its review date: the allocation does
+# not open it again before then.
+ANSWERED = (GapStatus.LOAN, GapStatus.BID, GapStatus.RISK)

@@ -293,3 +293,22 @@ BAND_WEIGHTS: dict[str, int] = {
     "3B": 2,
     "3C": 1,
 }
+
+
+# Roughly the middle of each region (latitude, longitude), for what lending capacity between
+# regions costs: officers travel, so a neighbour's team is proposed before a distant one's.
+REGION_CENTRES: dict[str, tuple[float, float]] = {
+    "north-west": (53.7, -2.7),
+    "north-east": (54.9, -1.7),
+    "yorkshire-humber": (53.8, -1.2),
+    "east-midlands": (52.9, -1.0),
+    "west-midlands": (52.4, -2.1),
+    "eastern": (52.1, 0.6),
+    "south-east": (51.3, -0.9),
+    "south-west": (50.9, -3.3),
+    "southern-wales": (51.8, -3.7),
+    "london": (51.5, -0.1),
+}
+# Flex cost per unit lent outside the owner's region: a base, and a little more per km.
+FLEX_BASE_COST = 0.005
+FLEX_COST_PER_KM = 0.00002

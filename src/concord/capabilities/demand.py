@@ -159,17 +159,26 @@ def may_run_allocation(user: Any) -> bool:
 
 @transaction.atomic
 def run_allocation(*, actor: Any, starts: dt.date, weeks: int = 6) -> Any:
-    """Solve the national allocation for the weeks from `starts` and keep it as the live plan."""
-    from concord.capabilities import allocation, planning
-    from concord.capabilities.models import AllocationRun
-
+    """Solve the national allocation for the weeks from `starts` and keep it as the live plan,
+    with its gaps."""
     if not may_run_allocation(actor):
         raise PermissionDenied(_("Only a ROCU's or the NCA's tasking chairs run the allocation."))
+    return keep_allocation(actor=actor, starts=starts, weeks=weeks)
+
+
+@transaction.atomic
+def keep_allocation(*, actor: Any, starts: dt.date, weeks: int) -> Any:
+    """Solve and keep a run and its gaps (the demo world's first run has no actor)."""
+    from concord.capabilities import allocation, gaps, planning
+    from concord.capabilities.models import AllocationRun
+
     if not 1 <= weeks <= 52:
         raise ValidationError({"weeks": _("Plan for 1 to 52 weeks.")})
     world = planning.build(starts=starts, weeks=weeks)
     problem = planning.problem_of(world)
     plan = allocation.solve(problem)
+    result = planning.plan_to_json(plan)
+    result["loans"] = world.loans
     run = AllocationRun.objects.create(
         starts=starts,
         weeks=weeks,
@@ -182,8 +191,10 @@ def run_allocation(*, actor: Any, starts: dt.date, weeks: int = 6) -> Any:
         seconds=plan.seconds,
         pools=len(problem.pools),
         needs=len(problem.needs),
-        result=planning.plan_to_json(plan),
+        result=result,
+        totals=gaps.totals(result),
     )
+    kept = gaps.record_gaps(run=run, world=world)
     audit.record(
         AuditAction.CREATE,
         actor=actor,
@@ -196,6 +207,8 @@ def run_allocation(*, actor: Any, starts: dt.date, weeks: int = 6) -> Any:
             "coverage": round(plan.coverage, 4),
             "pools": run.pools,
             "needs": run.needs,
+            "loans": len(world.loans),
+            **{f"gaps_{k}": v for k, v in kept.items()},
         },
     )
     return run

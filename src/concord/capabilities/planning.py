@@ -18,19 +18,38 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from concord.capabilities import allocation, capacity, defaults
+from concord.capabilities import allocation, capacity, defaults, gaps
 from concord.capabilities.choices import CapacityUnit, CatalogueStatus
 from concord.capabilities.models import BandNeed, Capability, Demand, Post
 from concord.core import policy
 from concord.threats.models import REGISTER_ITEMS
 
 NATIONAL = "national"
-FLEX_COST = 0.01  # per unit outside the owner's region: own capacity first
+# Per unit outside the owner's region where no distance is known (the national pools): own
+# capacity first, then the nearest region's (`flex_costs`).
+FLEX_COST = 0.02
 OFFICER_WEEK = Decimal("37")
+
+
+def flex_costs() -> dict[tuple[str, str], float]:
+    """What a unit lent between two regions costs: a base and a little more per km between
+    their middles, so the nearest region with spare capacity is proposed first."""
+    costs: dict[tuple[str, str], float] = {}
+    for a, (lat_a, lon_a) in defaults.REGION_CENTRES.items():
+        for b, (lat_b, lon_b) in defaults.REGION_CENTRES.items():
+            if a == b:
+                continue
+            # The haversine distance on a sphere of the Earth's mean radius.
+            p1, p2 = math.radians(lat_a), math.radians(lat_b)
+            dp, dl = p2 - p1, math.radians(lon_b - lon_a)
+            h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+            km = 2 * 6371 * math.asin(math.sqrt(h))
+            costs[a, b] = round(defaults.FLEX_BASE_COST + defaults.FLEX_COST_PER_KM * km, 5)
+    return costs
 
 
 def period_label(starts: dt.date, weeks: int) -> str:
@@ -60,6 +79,8 @@ class World:
     items: dict[str, Any] = field(default_factory=dict)  # threat reference -> register item
     pools: dict[str, capacity.Pool] = field(default_factory=dict)  # pool id -> capacity
     bands: dict[str, str] = field(default_factory=dict)  # threat reference -> band
+    # Agreed loans pinned in this problem: {"gap", "threat", "capability", "pool", "amount"}.
+    loans: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _region(code: str | None) -> str:
@@ -75,6 +96,11 @@ def build(*, starts: dt.date, weeks: int = 6) -> World:
     }
     posts = capacity.posts_for(Post.objects.all()).select_related("unit__organisation__region")
     found = capacity.pools(posts, starts)
+    loans = gaps.pinned_loans(starts, ends - dt.timedelta(days=1))
+    on_loan: dict[str, int] = defaultdict(int)
+    for loan in loans:
+        assert loan.lender is not None
+        on_loan[f"{loan.lender.code}/{loan.capability.code}"] += loan.lent
     pools: list[allocation.Pool] = []
     by_id: dict[str, capacity.Pool] = {}
     regions: dict[int, str] = {}
@@ -82,10 +108,16 @@ def build(*, starts: dt.date, weeks: int = 6) -> World:
         org = post.unit.organisation
         regions[org.pk] = _region(org.region.code if org.region is not None else None)
     for pool in found:
-        amount = int(pool.capacity)
-        if amount <= 0 or not pool.vetting:
-            continue
         pool_id = f"{pool.organisation_code}/{pool.capability.code}"
+        held = int(pool.capacity)
+        # An agreed loan comes out of the lender's pool first (up to what the pool holds).
+        pinned = min(on_loan.get(pool_id, 0), max(held, 0))
+        on_loan[pool_id] = pinned
+        amount = held - pinned
+        by_id[pool_id] = pool
+        # A pool whose capacity is all on loan still takes part (with none to give).
+        if (amount <= 0 and not pinned) or not pool.vetting:
+            continue
         team = pool.capability.team_size if pool.capability.unit == CapacityUnit.TEAMS else None
         team = team or None
         pools.append(
@@ -99,7 +131,6 @@ def build(*, starts: dt.date, weeks: int = 6) -> World:
                 team_size=team,
             )
         )
-        by_id[pool_id] = pool
     world = World(
         problem=None,
         starts=starts,
@@ -107,6 +138,7 @@ def build(*, starts: dt.date, weeks: int = 6) -> World:
         capabilities=capabilities,
         pools=by_id,
     )
+    world.loans = _pinned(loans, on_loan)
     needs = _needs(world, period, starts, ends)
     world.problem = allocation.Problem(
         capabilities=tuple(
@@ -122,10 +154,34 @@ def build(*, starts: dt.date, weeks: int = 6) -> World:
         ),
         pools=tuple(sorted(pools, key=lambda p: p.id)),
         needs=tuple(sorted(needs, key=lambda n: n.id)),
-        flex=allocation.Flex(outside_region_cost=FLEX_COST),
+        flex=allocation.Flex(outside_region_cost=FLEX_COST, between=flex_costs()),
         periods=(period,),
     )
     return world
+
+
+def _pinned(loans: list[Any], available: dict[str, int]) -> list[dict[str, Any]]:
+    """Each agreed loan with the amount its lender's pool can give it (loans first come,
+    first served where a pool has shrunk below what it lent)."""
+    pinned: list[dict[str, Any]] = []
+    for loan in loans:
+        assert loan.lender is not None
+        pool_id = f"{loan.lender.code}/{loan.capability.code}"
+        amount = min(loan.lent, available.get(pool_id, 0))
+        available[pool_id] = available.get(pool_id, 0) - amount
+        item = loan.register_item
+        pinned.append(
+            {
+                "gap": loan.pk,
+                "threat": item.reference,
+                "capability": loan.capability.code,
+                "pool": pool_id,
+                "region": _region(item.owner.region.code if item.owner.region_id else None),
+                "amount": amount,
+                "agreed": loan.decided_in,
+            }
+        )
+    return pinned
 
 
 def _needs(world: World, period: str, starts: dt.date, ends: dt.date) -> list[allocation.Need]:
@@ -178,6 +234,15 @@ def _needs(world: World, period: str, starts: dt.date, ends: dt.date) -> list[al
         needs[item.reference, d.capability.code] = _need(
             item, d.capability, d.amount, period, f"{item.reference}/{d.capability.code}", joint
         )
+    # What an agreed loan gives a threat is served before the solver shares out the rest.
+    for loan in world.loans:
+        lent = (str(loan["threat"]), str(loan["capability"]))
+        if lent in needs:
+            left = needs[lent].amount - loan["amount"]
+            if left > 0:
+                needs[lent] = replace(needs[lent], amount=left)
+            else:
+                del needs[lent]
     return [n for n in needs.values() if n.amount > 0 and n.weight > 0]
 
 
@@ -240,6 +305,7 @@ class Shown:
 
     assignments: list[dict[str, Any]]
     flex: list[dict[str, Any]]
+    loans: list[dict[str, Any]]
     unmet: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
     hidden_threats: int
@@ -253,7 +319,10 @@ def shown(user: Any, result: dict[str, Any]) -> Shown:
     from concord.capabilities.models import Unit
 
     threats = {a["threat"] for a in result["assignments"]} | {u["threat"] for u in result["unmet"]}
-    seen = visible_references(user, threats)
+    loaned = {loan["threat"] for loan in result.get("loans", [])}
+    seen_all = visible_references(user, threats | loaned)
+    seen = seen_all & threats
+    seen_loans = seen_all & loaned
     scope = set(
         Unit.objects.visible_to(user).values_list("organisation__code", flat=True).distinct()
     )
@@ -264,6 +333,12 @@ def shown(user: Any, result: dict[str, Any]) -> Shown:
         if a["cost"] > 0 and (a["threat"] in seen or a["pool"].split("/")[0] in scope)
     ]
     unmet = [u for u in result["unmet"] if u["threat"] in seen]
+    # Agreed loans: the borrower's side by threat, the lender's side as "another threat".
+    loans = [
+        {**loan, "threat": loan["threat"] if loan["threat"] in seen_loans else ""}
+        for loan in result.get("loans", [])
+        if loan["threat"] in seen_loans or loan["pool"].split("/")[0] in scope
+    ]
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     for u in result["unmet"]:
         cell = cells.setdefault(
@@ -287,6 +362,7 @@ def shown(user: Any, result: dict[str, Any]) -> Shown:
     return Shown(
         assignments=mine,
         flex=flex,
+        loans=loans,
         unmet=unmet,
         gaps=gaps,
         hidden_threats=len(threats - seen),

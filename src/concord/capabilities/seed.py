@@ -22,11 +22,13 @@ from concord.capabilities.choices import (
     PostStatus,
 )
 from concord.capabilities.models import (
+    AllocationRun,
     Capability,
     Demand,
     ForceContribution,
     FundingStream,
     FundingYear,
+    Gap,
     Post,
     PostFunding,
     Unit,
@@ -252,6 +254,11 @@ def seed(world: DemoWorld) -> None:
         batch_size=2000,
     )
     _story_needs(today)
+    # The first national allocation, so the gaps (Tarian's among them) are on the agendas.
+    from concord.capabilities.demand import keep_allocation
+
+    run = keep_allocation(actor=None, starts=today, weeks=6)
+    world.count("capability gaps", Gap.objects.filter(last_run=run).count())
     world.count("capability units", len(units))
     world.count("posts", len(posts))
     world.count("funding streams", len(streams))
@@ -283,6 +290,8 @@ def _story_needs(today: dt.date) -> None:
 
 
 def reset() -> None:
+    Gap.objects.all().delete()
+    AllocationRun.objects.all().delete()
     Demand.objects.all().delete()
     PostFunding.objects.all().delete()
     Post.objects.all().delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concord.capabilities import planning_views, views
+from concord.capabilities import gap_views, planning_views, views
 
 app_name = "capabilities"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("capabilities/funding/<int:pk>/", views.stream_detail, name="stream"),
     path("capabilities/import/", views.import_posts, name="import"),
     path("capabilities/allocation/", planning_views.allocation_view, name="allocation"),
+    path("capabilities/gaps/", gap_views.gap_list, name="gaps"),
+    path("capabilities/gaps/<int:pk>/", gap_views.gap_detail, name="gap"),
     path(
         "capabilities/needs/<str:kind>/<str:reference>/",
         planning_views.record_need,

@@ -325,6 +325,7 @@ class Act(StrEnum):
     REVIEW_ALERT = "review_alert"
     ADMINISTER_ORGANISATION = "administer_organisation"
     MANAGE_CAPACITY = "manage_capacity"
+    DECIDE_GAP = "decide_gap"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"

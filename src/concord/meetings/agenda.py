@@ -21,6 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from concord.capabilities.choices import GapStatus
+from concord.capabilities.models import Gap
+from concord.capabilities.models.gaps import RANKING
 from concord.core.choices import OrganisationKind
 from concord.meetings.choices import ITEM_ORDER, ForumLevel, ItemKind
 from concord.meetings.models import Forum, Meeting, MeetingAction
@@ -289,6 +292,7 @@ def build(meeting: Meeting) -> list[Entry]:
                 note("reassessment", date=i.review_due_on, days=(today - i.review_due_on).days),
             ),
         )
+    entries += _capacity(meeting, scope)
     entries += _vacancies(scope, today)
     entries += _plans_and_disruptions(scope, today)
     entries += [
@@ -349,6 +353,66 @@ def merge(entries: list[Entry]) -> list[Entry]:
         kept.notes += entry.notes
         kept.note = "\n".join(text for text in (kept.note, entry.note) if text)
     return result
+
+
+def _capacity(meeting: Meeting, scope: Scope) -> list[Entry]:
+    """Open capability gaps and flex requests the forum decides: a regional group's, of the
+    threats its region's organisations hold; the national group's, of those at its level.
+    A force's meeting has none (capacity is flexed by its ROCU)."""
+    forum = meeting.forum
+    gaps = Gap.objects.visible_to(scope.chair).filter(status=GapStatus.OPEN)
+    if forum.level == ForumLevel.REGION and forum.organisation.region_id is not None:
+        gaps = gaps.filter(organisation__region_id=forum.organisation.region_id)
+    elif forum.level == ForumLevel.NATIONAL:
+        at_level = Q(pk__in=[])
+        for kind, field_name in GAP_SUBJECTS.items():
+            at_level |= Q(**{f"{field_name}__in": scope.items(kind).values("pk")})
+        gaps = gaps.filter(at_level)
+    else:
+        return []
+    return _capped(
+        ItemKind.CAPACITY,
+        gaps.order_by(*RANKING).select_related(
+            "capability",
+            "organisation",
+            "proposed_from",
+            "ocg__owner",
+            "priority_individual__owner",
+            "vulnerability__owner",
+        ),
+        _gap_entry,
+    )
+
+
+GAP_SUBJECTS = {"ocg": "ocg", "pi": "priority_individual", "vulnerability": "vulnerability"}
+
+
+def _gap_entry(gap: Gap) -> Entry:
+    item = gap.register_item
+    lender = gap.proposed_from
+    return Entry(
+        ItemKind.CAPACITY,
+        f"{_label(item)}: {gap.capability.name}",
+        "",
+        gap,
+        item,
+        item.band_rank,
+        [
+            note(
+                "gap",
+                capability=gap.capability.name,
+                capability_cy=gap.capability.name_cy,
+                unit=gap.capability.unit,
+                needed=gap.needed,
+                unmet=gap.unmet,
+                weeks=gap.weeks,
+                date=gap.starts,
+                owner=gap.organisation.code,
+                lender=lender.code if lender is not None else "",
+                proposed=gap.proposed,
+            )
+        ],
+    )
 
 
 def _vacancies(scope: Scope, today: dt.date) -> list[Entry]:

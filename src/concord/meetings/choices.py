@@ -26,6 +26,7 @@ class ItemKind(models.TextChoices):
 
     TRANSFER = "transfer", _("Transfer request awaiting a decision")
     TASKING = "tasking", _("Tasking request awaiting a decision")
+    CAPACITY = "capacity", _("Capability gap or flex request")
     NEW = "new", _("New on the register")
     RESCORED = "rescored", _("Newly assessed")
     MISMATCH = "mismatch", _("Band does not fit the owning level")
@@ -49,4 +50,11 @@ class Outcome(models.TextChoices):
     DEESCALATE = "deescalate", _("De-escalate")
     ARCHIVE = "archive", _("Archive")
     RESCORE = "rescore", _("Re-assessment requested")
+    LEND = "lend", _("Agree the loan")
+    BID = "bid", _("Bid for capacity")
+    ACCEPT_RISK = "accept_risk", _("Accept the risk")
     NO_ACTION = "no_action", _("No action")
+
+
+# What a chair may decide on a capability gap (and only on one).
+CAPACITY_OUTCOMES = (Outcome.LEND, Outcome.BID, Outcome.ACCEPT_RISK)

@@ -197,6 +197,7 @@ class AgendaItem(AboutRegisterItem):
             "ownership.appointment",
             "plans.plan",
             "plans.disruption",
+            "capabilities.gap",
         ),
         generic_exclude=("meetings.meetingaction",),
         unattached=True,

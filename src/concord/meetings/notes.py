@@ -18,6 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from concord.capabilities.choices import CapacityUnit
 from concord.core.choices import OrganisationKind
 from concord.meetings.choices import ItemKind
 from concord.ownership.choices import AppointmentRole, TransferKind
@@ -142,6 +143,38 @@ def _action(p: dict[str, Any]) -> str:
     }
 
 
+def _gap(p: dict[str, Any]) -> str:
+    values = {
+        "capability": _bilingual(p, "capability"),
+        "needed": p["needed"],
+        "unmet": p["unmet"],
+        "unit": _label(CapacityUnit, p.get("unit", "")),
+        "weeks": p["weeks"],
+        "date": _date(p["date"]),
+        "owner": p["owner"],
+        "lender": p.get("lender", ""),
+        "proposed": p.get("proposed", 0),
+    }
+    if p.get("lender") and int(p.get("unmet", 0)) == 0:
+        said = _(
+            "%(owner)s needs %(needed)s %(unit)s of %(capability)s for %(weeks)s weeks from "
+            "%(date)s and has none to give: the allocation proposes a loan of %(proposed)s "
+            "from %(lender)s."
+        )
+    elif p.get("lender"):
+        said = _(
+            "%(owner)s needs %(needed)s %(unit)s of %(capability)s for %(weeks)s weeks from "
+            "%(date)s: the allocation proposes a loan of %(proposed)s from %(lender)s and "
+            "%(unmet)s is still unmet."
+        )
+    else:
+        said = _(
+            "%(owner)s needs %(needed)s %(unit)s of %(capability)s for %(weeks)s weeks from "
+            "%(date)s: %(unmet)s is unmet and no region has capacity it can spare."
+        )
+    return said % values
+
+
 MORE = {
     ItemKind.NEW: lambda n: ngettext("…and %(n)s more new item.", "…and %(n)s more new items.", n),
     ItemKind.RESCORED: lambda n: ngettext(
@@ -158,6 +191,9 @@ MORE = {
     ),
     ItemKind.REVIEW: lambda n: ngettext(
         "…and %(n)s more overdue plan review.", "…and %(n)s more overdue plan reviews.", n
+    ),
+    ItemKind.CAPACITY: lambda n: ngettext(
+        "…and %(n)s more capability gap.", "…and %(n)s more capability gaps.", n
     ),
     ItemKind.DISRUPTION: lambda n: ngettext(
         "…and %(n)s more disruption awaiting validation.",
@@ -187,6 +223,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "transfer": _transfer,
     "tasking": _tasking,
     "action": _action,
+    "gap": _gap,
     "more": _more,
 }
 

@@ -11,11 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concord.capabilities import gaps
+from concord.capabilities.models import Gap
 from concord.core import audit, policy
 from concord.core.choices import RoleCode
 from concord.core.models import AuditAction
 from concord.meetings import agenda
-from concord.meetings.choices import ForumLevel, ItemKind, MeetingStatus, Outcome
+from concord.meetings.choices import (
+    CAPACITY_OUTCOMES,
+    ForumLevel,
+    ItemKind,
+    MeetingStatus,
+    Outcome,
+)
 from concord.meetings.models import (
     AgendaItem,
     Decision,
@@ -240,6 +248,10 @@ def _take_effect(
     actor: Any, meeting: Meeting, item: AgendaItem, target: Any, outcome: str, rationale: str
 ) -> str:
     source = _meeting_source(meeting)
+    if isinstance(target, Gap):
+        return _answer_gap(actor, meeting, target, outcome, rationale)
+    if outcome in CAPACITY_OUTCOMES:
+        raise ValidationError({"outcome": _("Lend, bid or accept the risk applies to gaps.")})
     if isinstance(target, TransferRequest) and outcome in (Outcome.ACCEPT, Outcome.DECLINE):
         transfers.decide_transfer(
             actor=actor, transfer=target, decision=outcome, reason=rationale, meeting=source
@@ -284,6 +296,43 @@ def _take_effect(
     if outcome in (Outcome.ACCEPT, Outcome.DECLINE) and target is not None:
         raise ValidationError({"outcome": _("Accept or decline applies to requests and claims.")})
     return _("Recorded.")
+
+
+def _answer_gap(actor: Any, meeting: Meeting, gap: Gap, outcome: str, rationale: str) -> str:
+    """A chair's answer to a capability gap, made through the capabilities services."""
+    where = f"{meeting.forum.name} {timezone.localtime(meeting.starts_at):%Y-%m-%d}"
+    if outcome == Outcome.LEND:
+        gap = gaps.agree_loan(actor=actor, gap=gap, rationale=rationale, decided_in=where)
+        assert gap.lender is not None
+        return _("Loan agreed: %(amount)s of %(capability)s from %(lender)s until %(date)s.") % {
+            "amount": gap.lent,
+            "capability": gap.capability.display_name,
+            "lender": gap.lender.code,
+            "date": gap.ends.strftime("%d/%m/%Y"),
+        }
+    if outcome == Outcome.BID:
+        gap = gaps.make_bid(actor=actor, gap=gap, rationale=rationale, decided_in=where)
+        return _("Bid recorded; the gap is reviewed by %(date)s.") % {
+            "date": gap.review_on.strftime("%d/%m/%Y") if gap.review_on else ""
+        }
+    if outcome == Outcome.ACCEPT_RISK:
+        gap = gaps.accept_risk(actor=actor, gap=gap, rationale=rationale, decided_in=where)
+        return _("Risk accepted until %(date)s.") % {
+            "date": gap.review_on.strftime("%d/%m/%Y") if gap.review_on else ""
+        }
+    if outcome == Outcome.NO_ACTION:
+        return _("Recorded.")
+    raise ValidationError({"outcome": _("On a gap, lend, bid, accept the risk or take no action.")})
+
+
+def outcomes_for(item: AgendaItem) -> list[tuple[str, str]]:
+    """The decisions a chair may record on an entry: lend, bid or accept the risk on a gap;
+    the others on everything else."""
+    gap_type = (item.content_type.app_label, item.content_type.model) if item.content_type else ()
+    if gap_type == ("capabilities", "gap"):
+        allowed = {*CAPACITY_OUTCOMES, Outcome.NO_ACTION}
+        return [(v, str(label)) for v, label in Outcome.choices if v in allowed]
+    return [(v, str(label)) for v, label in Outcome.choices if v not in CAPACITY_OUTCOMES]
 
 
 def action_owners(meeting: Meeting, item: AgendaItem | None = None) -> list[User]:

@@ -28,7 +28,7 @@ from concord.core.models import AuditAction
 from concord.meetings import pack as meeting_pack
 from concord.meetings import services
 from concord.meetings.agenda import LEVELS
-from concord.meetings.choices import ForumLevel, Outcome
+from concord.meetings.choices import ForumLevel
 from concord.meetings.models import AgendaItem, Decision, Forum, Meeting, MeetingAction
 from concord.organisations.models import User
 
@@ -64,6 +64,7 @@ def visible_items(
     shown = list(items)
     for item in shown:
         item.record = item.register_item  # type: ignore[attr-defined]
+        item.outcomes = services.outcomes_for(item)  # type: ignore[attr-defined]
     return shown
 
 
@@ -221,7 +222,6 @@ def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": items,
             "may_run": may_run,
-            "outcomes": Outcome.choices,
             "actions": visible_actions(request.user, meeting),
             "members": meeting.forum.members.order_by("last_name"),
             "attended": set(meeting.attendees.values_list("pk", flat=True)),

@@ -370,6 +370,7 @@ class Notification(models.Model):
             "meetings.meeting",
             "meetings.meetingaction",
             "intelligence.intelreport",
+            "capabilities.gap",
         ),
         unattached=True,
     )

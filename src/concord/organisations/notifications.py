@@ -76,6 +76,14 @@ MESSAGES: dict[str, Message] = {
         gettext_noop("%(ref)s: re-assessment requested by %(forum)s"), "%(rationale)s"
     ),
     "meeting.action": Message(gettext_noop("Action from %(forum)s: %(action)s")),
+    # capabilities
+    "capabilities.loan_agreed": Message(
+        gettext_noop("Loan agreed: %(capability)s from %(lender)s to %(borrower)s"),
+        gettext_noop("%(amount)s a week until %(date)s."),
+    ),
+    "capabilities.loan_ended": Message(
+        gettext_noop("Loan ended: %(capability)s from %(lender)s to %(borrower)s"), "%(reason)s"
+    ),
     # intelligence
     "intelligence.awaits_approval": Message(
         gettext_noop("%(ref)s awaits your approval to release")

@@ -45,20 +45,27 @@ ZERO = Decimal("0")
 ONE = Decimal("1")
 
 
-def capacity_scope(viewer: Viewer) -> Q | None:
-    """The organisations whose capacity and funding a person may see: their own and their
-    ROCU's (a force), their region's (a ROCU), every one (national reach); a partner, or a
-    person whose vetting has lapsed, none."""
+def scope_over(viewer: Viewer, field: str) -> Q | None:
+    """`capacity_scope` over the organisation named by `field` ("organisation", "lender")."""
     if not viewer.user_id or viewer.is_partner or not viewer.classifications:
         return None
     if viewer.national_reach:
         return Q()
     if viewer.organisation_kind == OrganisationKind.ROCU and viewer.region_id:
-        return Q(organisation__region_id=viewer.region_id)
-    own = Q(organisation_id=viewer.organisation_id)
+        return Q(**{f"{field}__region_id": viewer.region_id})
+    own = Q(**{f"{field}_id": viewer.organisation_id})
     if viewer.region_id:
-        own |= Q(organisation__kind=OrganisationKind.ROCU, organisation__region_id=viewer.region_id)
+        own |= Q(
+            **{f"{field}__kind": OrganisationKind.ROCU, f"{field}__region_id": viewer.region_id}
+        )
     return own
+
+
+def capacity_scope(viewer: Viewer) -> Q | None:
+    """The organisations whose capacity and funding a person may see: their own and their
+    ROCU's (a force), their region's (a ROCU), every one (national reach); a partner, or a
+    person whose vetting has lapsed, none."""
+    return scope_over(viewer, "organisation")
 
 
 def sees_capacity_of(viewer: Viewer, organisation: Organisation) -> bool:
@@ -527,6 +534,9 @@ class AllocationRun(models.Model):
     needs = models.PositiveIntegerField(_("needs"))
     # {"assignments": [...], "unmet": [...]} as the engine's plan holds them.
     result = models.JSONField(_("result"))
+    # Unmet need by capability and region ({"technical-surveillance|wales": [amount, weighted]}),
+    # for the gaps' trend from run to run.
+    totals = models.JSONField(_("gaps by capability and region"), default=dict)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -534,3 +544,24 @@ class AllocationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts} +{self.weeks}w ({self.solver})"
+
+
+from concord.capabilities.models.gaps import Gap  # noqa: E402  (it builds on the models above)
+
+__all__ = [
+    "AllocationRun",
+    "BandNeed",
+    "Capability",
+    "Catalogue",
+    "Demand",
+    "ForceContribution",
+    "FundingStream",
+    "FundingYear",
+    "Gap",
+    "Post",
+    "PostFunding",
+    "Unit",
+    "capacity_scope",
+    "scope_over",
+    "sees_capacity_of",
+]
