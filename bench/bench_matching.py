@@ -257,8 +257,8 @@ def run(ctx: Any) -> list[str]:
         for s in os.environ.get("CONCORD_BENCH_MATCHING_SIZES", "50000,500000,1000000").split(",")
     ]
     budget = float(os.environ.get("CONCORD_BENCH_MATCHING_BUDGET", "900"))
-    # Above this size the batch tools are not run (said so in the table); the online check
-    # still runs at the largest size.
+    # Above this size the batch tools are not run (said so in the table) unless a kept
+    # measurement is reused; the online check still runs at the largest size.
     batch_up_to = int(os.environ.get("CONCORD_BENCH_MATCHING_BATCH_UP_TO", "0")) or max(sizes)
     results: dict[int, dict[str, Any]] = {}
     made: dict[int, float] = {}
@@ -270,9 +270,10 @@ def run(ctx: Any) -> list[str]:
                 env={**os.environ, "PYTHONPATH": f"{ROOT}/src"}, check=True,
             )  # fmt: skip
         made[size] = json.loads((folder / "made.json").read_text())["seconds"]
+        reuse = bool(os.environ.get("CONCORD_BENCH_MATCHING_REUSE"))
         results[size] = {
             tool: _measure(tool, folder, budget)
-            if size <= batch_up_to
+            if size <= batch_up_to or (reuse and (folder / f"{tool}.json").exists())
             else {"status": "not_run", "limit": batch_up_to}
             for tool in TOOLS
         }
