@@ -38,7 +38,8 @@ class Level(StrEnum):
 
 
 @cache
-def _namer() -> NickNamer:
+def nick_namer() -> NickNamer:
+    """The nicknames package's list (Apache-2.0), read once."""
     return NickNamer()
 
 
@@ -48,7 +49,7 @@ def nickname_groups(given: str) -> frozenset[str]:
     two given names are nicknames of one another where their groups meet."""
     if not given:
         return frozenset()
-    namer = _namer()
+    namer = nick_namer()
     groups = {given, *namer.canonicals_of(given)}
     # A canonical name is the group of itself; one also listed as a nickname (a canonical
     # "al" of "albert") joins the groups of what it shortens.

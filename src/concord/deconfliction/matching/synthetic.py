@@ -10,7 +10,7 @@ from datetime import date
 
 from faker import Faker
 
-from .comparators import _namer
+from .comparators import nick_namer
 from .subject import Subject
 
 CORRUPTIONS: tuple[str, ...] = (
@@ -81,7 +81,7 @@ def _typo(s: Subject, rng: random.Random, fake: Faker) -> Subject | None:
 
 
 def _nickname(s: Subject, rng: random.Random, fake: Faker) -> Subject | None:
-    names = sorted(_namer().nicknames_of(s.given_name.lower()))
+    names = sorted(nick_namer().nicknames_of(s.given_name.lower()))
     if not names:
         return None
     return replace(s, given_name=rng.choice(names).title())
