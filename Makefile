@@ -74,7 +74,7 @@ test: lint test-sqlite test-postgres test-browser ## Everything CI runs
 
 .PHONY: bench
 bench: install ## Benchmarks at national scale on PostgreSQL; writes docs/benchmarks.md
-	source scripts/ensure_postgres.sh && $(RUN) python bench/run.py
+	source scripts/ensure_postgres.sh && $(RUN) --group bench python bench/run.py
 
 .PHONY: messages
 messages: install ## Extract translatable strings into the Welsh catalogue

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "concord.meetings",
     "concord.capabilities",
     "concord.intelligence",
+    "concord.deconfliction",
     "concord.monitoring",
     "concord.insight",
 ]

@@ -1,0 +1,97 @@
+"""`concord deconflict`: batch linking of files of people for analysts (issue 14)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from concord.deconfliction.matching import MATCH, MatchingError, Prepared, dedupe, link, prepare
+from concord.deconfliction.matching.tabular import Mapping_, parse_map, read_subjects, write_pairs
+
+
+class Command(BaseCommand):
+    help = (
+        "Link two CSV files of people (`link LEFT RIGHT`) or find the duplicates in one "
+        "(`dedupe FILE`); writes the scored pairs as CSV."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        linking = sub.add_parser("link", help="Pairs of a record in LEFT and one in RIGHT.")
+        linking.add_argument("left", type=Path)
+        linking.add_argument("right", type=Path)
+        linking.add_argument(
+            "--right-map",
+            default=None,
+            help="the mapping for RIGHT where its columns are named otherwise (default: --map)",
+        )
+        deduping = sub.add_parser("dedupe", help="Pairs of records within FILE.")
+        deduping.add_argument("file", type=Path)
+        for each in (linking, deduping):
+            each.add_argument(
+                "--map",
+                default="",
+                help="field=column,... for id, given_name, surname, dob, address, postcode, town "
+                "and the identifiers phone, email, vrm, vin, imei, account, handle (an "
+                "identifier may name several columns); unmapped fields are read from columns "
+                "of their own name",
+            )
+            each.add_argument(
+                "--threshold",
+                type=float,
+                default=MATCH,
+                help=f"least score in bits for a pair to be written (default {MATCH:g})",
+            )
+            each.add_argument("--out", type=Path, help="write the pairs here (default: stdout)")
+            each.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            mapping = parse_map(options["map"])
+        except MatchingError as error:
+            raise CommandError(str(error)) from None
+        threshold: float = options["threshold"]
+        quiet = options["no_progress"] or options["verbosity"] == 0
+        if options["what"] == "link":
+            left = self._read(options["left"], mapping)
+            right_map = mapping
+            if options["right_map"] is not None:
+                try:
+                    right_map = parse_map(options["right_map"])
+                except MatchingError as error:
+                    raise CommandError(f"--right-map: {error}") from None
+            right = self._read(options["right"], right_map)
+            with tqdm(total=len(left), unit=" records", disable=quiet, file=sys.stderr) as bar:
+                pairs = link(left, right, threshold=threshold, progress=bar.update)
+                written = self._write(options["out"], pairs)
+        else:
+            subjects = self._read(options["file"], mapping)
+            with tqdm(total=len(subjects), unit=" records", disable=quiet, file=sys.stderr) as bar:
+                pairs = dedupe(subjects, threshold=threshold, progress=bar.update)
+                written = self._write(options["out"], pairs)
+        if not quiet:
+            self.stderr.write(f"{written} pairs at or above {threshold:g}.")
+
+    def _read(self, path: Path, mapping: Mapping_) -> list[Prepared]:
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as stream:
+                return [prepare(s) for s in read_subjects(stream, mapping, source=path.name)]
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path}: is not UTF-8 text") from None
+        except MatchingError as error:
+            raise CommandError(str(error)) from None
+
+    def _write(self, out: Path | None, pairs: Any) -> int:
+        if out is None:
+            return write_pairs(self.stdout, pairs)
+        try:
+            with out.open("w", newline="", encoding="utf-8") as stream:
+                return write_pairs(stream, pairs)
+        except OSError as error:
+            raise CommandError(f"{out}: {error.strerror}") from None
