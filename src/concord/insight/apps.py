@@ -11,10 +11,12 @@ class InsightConfig(AppConfig):
     verbose_name = _("Insight and oversight")
 
     def ready(self) -> None:
-        from concord.core import policy
+        from concord.core import policy, seeding
         from concord.insight import services  # noqa: F401  # defines named actions
+        from concord.insight.seed import STEP
         from concord.web.navigation import NavItem, register
 
+        seeding.register(STEP)
         register(
             NavItem(
                 "insight:releases",

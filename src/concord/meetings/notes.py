@@ -157,20 +157,20 @@ def _gap(p: dict[str, Any]) -> str:
     }
     if p.get("lender") and int(p.get("unmet", 0)) == 0:
         said = _(
-            "%(owner)s needs %(needed)s %(unit)s of %(capability)s for %(weeks)s weeks from "
-            "%(date)s and has none to give: the allocation proposes a loan of %(proposed)s "
-            "from %(lender)s."
+            "%(owner)s needs %(capability)s for %(weeks)s weeks from %(date)s (%(needed)s a "
+            "week, in %(unit)s) and has none to give: the allocation proposes a loan of "
+            "%(proposed)s from %(lender)s."
         )
     elif p.get("lender"):
         said = _(
-            "%(owner)s needs %(needed)s %(unit)s of %(capability)s for %(weeks)s weeks from "
-            "%(date)s: the allocation proposes a loan of %(proposed)s from %(lender)s and "
-            "%(unmet)s is still unmet."
+            "%(owner)s needs %(capability)s for %(weeks)s weeks from %(date)s (%(needed)s a "
+            "week, in %(unit)s): the allocation proposes a loan of %(proposed)s from "
+            "%(lender)s and %(unmet)s is still unmet."
         )
     else:
         said = _(
-            "%(owner)s needs %(needed)s %(unit)s of %(capability)s for %(weeks)s weeks from "
-            "%(date)s: %(unmet)s is unmet and no region has capacity it can spare."
+            "%(owner)s needs %(capability)s for %(weeks)s weeks from %(date)s (%(needed)s a "
+            "week, in %(unit)s): %(unmet)s is unmet and no region has capacity it can spare."
         )
     return said % values
 
