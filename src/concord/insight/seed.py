@@ -13,13 +13,15 @@ from concord.organisations.models import User
 
 def seed(world: DemoWorld) -> None:
     preparer = world.refs.get("personas", {}).get("nca.tasking")
+    if preparer is None:
+        return
     approver = (
         User.objects.filter(organisation__code="NCA", is_active=True, roles__code="analyst")
-        .exclude(pk=getattr(preparer, "pk", None))
+        .exclude(pk=preparer.pk)
         .order_by("username")
         .first()
     )
-    if preparer is None or approver is None:
+    if approver is None:
         return
     year, quarter = statistics.quarter_of(timezone.localdate())
     year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
