@@ -152,6 +152,15 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
     )
 
 
+def whole(value: str, lowest: int, highest: int) -> int | None:
+    """A whole number from a form within [lowest, highest], or None."""
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if lowest <= number <= highest else None
+
+
 def _organisations(user: Any) -> list[tuple[str, str]]:
     """ROCUs and forces whose capacity the person sees, for the added-posts scenario."""
     from concord.capabilities.models import sees_capacity_of
@@ -190,17 +199,14 @@ def _added_posts(request: HttpRequest, run: Any) -> tuple[Any, dict[str, str]]:
     capability = Capability.objects.current().filter(code=request.GET.get("capability", "")).first()
     if capability is None:
         errors["p-capability"] = _("Choose a capability from the list.")
-    try:
-        posts = int(request.GET.get("posts", ""))
-        if not 1 <= posts <= 50:
-            raise ValueError
-    except ValueError:
+    posts = whole(request.GET.get("posts", ""), 1, 50)
+    if posts is None:
         errors["posts"] = _("Add a whole number of posts from 1 to 50.")
-        posts = 0
     if errors:
         return None, errors
     assert organisation is not None
     assert capability is not None
+    assert posts is not None
     try:
         result = planning.try_scenario(
             request.user,
@@ -247,15 +253,12 @@ def _scenario(request: HttpRequest, run: Any) -> tuple[Any, dict[str, str]]:
         errors["to"] = _("Choose another region to borrow.")
     if not Capability.objects.current().filter(code=code).exists():
         errors["capability"] = _("Choose a capability from the list.")
-    try:
-        amount = int(request.GET.get("amount", ""))
-        if not 1 <= amount <= 1000:
-            raise ValueError
-    except ValueError:
+    amount = whole(request.GET.get("amount", ""), 1, 1000)
+    if amount is None:
         errors["amount"] = _("Lend a whole number from 1 to 1,000.")
-        amount = 0
     if errors:
         return None, errors
+    assert amount is not None
     try:
         result = planning.try_scenario(
             request.user,

@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
+# A need or a gap is about exactly one register item: an OCG, a PI or a vulnerability.
+ABOUT_ONE_ITEM: Q = (
+    Q(ocg__isnull=False, priority_individual__isnull=True, vulnerability__isnull=True)
+    | Q(ocg__isnull=True, priority_individual__isnull=False, vulnerability__isnull=True)
+    | Q(ocg__isnull=True, priority_individual__isnull=True, vulnerability__isnull=False)
+)
 
 
 def scope_over(viewer: Viewer, field: str) -> Q | None:
@@ -489,13 +495,7 @@ class Demand(TimeStampedModel):
         verbose_name = _("capability need")
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    ocg__isnull=False, priority_individual__isnull=True, vulnerability__isnull=True
-                )
-                | Q(ocg__isnull=True, priority_individual__isnull=False, vulnerability__isnull=True)
-                | Q(
-                    ocg__isnull=True, priority_individual__isnull=True, vulnerability__isnull=False
-                ),
+                condition=ABOUT_ONE_ITEM,
                 name="capabilities_demand_about_one_item",
             ),
             models.CheckConstraint(

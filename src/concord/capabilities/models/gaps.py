@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concord.capabilities.choices import GapStatus
-from concord.capabilities.models import AllocationRun, Capability, scope_over
+from concord.capabilities.models import ABOUT_ONE_ITEM, AllocationRun, Capability, scope_over
 from concord.core import text
 from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
@@ -134,13 +134,7 @@ class Gap(models.Model):
         indexes = [models.Index(fields=["status", "capability"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    ocg__isnull=False, priority_individual__isnull=True, vulnerability__isnull=True
-                )
-                | Q(ocg__isnull=True, priority_individual__isnull=False, vulnerability__isnull=True)
-                | Q(
-                    ocg__isnull=True, priority_individual__isnull=True, vulnerability__isnull=False
-                ),
+                condition=ABOUT_ONE_ITEM,
                 name="capabilities_gap_about_one_item",
             ),
             models.UniqueConstraint(
