@@ -118,6 +118,7 @@ SCOPED_ROUTES = {
 }
 
 ROUTES_NOT_SENSITIVE = {
+    "accessibility": "the accessibility statement: the same for everyone, no record",
     "home": "the signed-in person's own start page (its counts are checked in test_derived)",
     "login": "sign-in",
     "logout": "sign-out",

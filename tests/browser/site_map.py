@@ -163,6 +163,7 @@ class Visit:
     status: int
     content_type: str
     templates: tuple[str, ...] = field(default=())
+    has_table: bool = False
 
 
 def routes() -> Iterator[Route]:
@@ -220,6 +221,7 @@ class Cast:
             response.status_code,
             response.get("Content-Type", "").split(";")[0],
             templates,
+            b"<table" in response.content,
         )
 
 
@@ -232,7 +234,7 @@ class SiteMap:
     not_pages: dict[str, str]
 
 
-def survey(cast: Cast) -> SiteMap:
+def survey(cast: Cast, *, with_arguments: bool = True) -> SiteMap:
     """Open every route as every reader, its arguments filled with records that reader may see
     (a 404 or a redirect for one reader is the access policy at work)."""
     pages: list[Visit] = []
@@ -242,6 +244,8 @@ def survey(cast: Cast) -> SiteMap:
         reason = excluded(route)
         if reason:
             not_pages[route.name] = reason
+            continue
+        if route.arguments and not with_arguments:
             continue
         if route.arguments and route.name not in FILLERS:
             problems.append(f"{route.name} ({route.pattern}): no filler for {route.arguments}")

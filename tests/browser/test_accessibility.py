@@ -118,3 +118,45 @@ def test_every_page_meets_wcag_2_2_aa_for_everyone_who_may_open_it(browser, live
     assert not failures, f"{len(failures)} WCAG 2.2 AA violations (axe-core {axe.VERSION}):\n" + (
         "\n".join(failures)
     )
+
+
+# The page (not a region inside it) is wider than the window.
+SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
+def test_every_list_page_reflows_at_320_css_pixels(browser, live_server):
+    cast = Cast()
+    lists = [
+        visit
+        for visit in survey(cast, with_arguments=False).pages
+        if visit.has_table
+    ]
+    first = {}
+    for visit in lists:
+        first.setdefault(visit.route, visit)
+    assert len(first) >= 20
+    sessions = Sessions(browser, live_server.url, cast)
+    sideways = []
+    try:
+        for visit in first.values():
+            page = sessions.page(visit.username)
+            page.set_viewport_size({"width": 320, "height": 640})
+            page.goto(visit.path)
+            if page.evaluate(SIDEWAYS):
+                width = page.evaluate("document.documentElement.scrollWidth")
+                sideways.append(f"{visit.path} as {visit.username}: {width}px wide")
+            # Each table scrolls in a region of its own, named by its caption, keyboard-reachable.
+            for region in page.locator(".concord-table-scroll").all():
+                assert region.get_attribute("role") == "region", visit.path
+                assert region.get_attribute("tabindex") == "0", visit.path
+                assert region.get_attribute("aria-labelledby"), visit.path
+        # The menu folds behind a button, which opens it.
+        page = sessions.page(lists[0].username)
+        menu = page.get_by_role("button", name="Menu")
+        assert page.locator("#concord-nav-list").is_hidden()
+        menu.click()
+        assert page.locator("#concord-nav-list").is_visible()
+        assert menu.get_attribute("aria-expanded") == "true"
+    finally:
+        sessions.close()
+    assert not sideways, "Pages that scroll sideways at 320 px:\n" + "\n".join(sideways)
