@@ -126,11 +126,7 @@ SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElemen
 
 def test_every_list_page_reflows_at_320_css_pixels(browser, live_server):
     cast = Cast()
-    lists = [
-        visit
-        for visit in survey(cast, with_arguments=False).pages
-        if visit.has_table
-    ]
+    lists = [visit for visit in survey(cast, with_arguments=False).pages if visit.has_table]
     first = {}
     for visit in lists:
         first.setdefault(visit.route, visit)
