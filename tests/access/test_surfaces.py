@@ -121,6 +121,7 @@ ROUTES_NOT_SENSITIVE = {
     "insight:statistics": "public statistics: published, disclosure-controlled aggregates only",
     "insight:release": "one published release (tests/insight/test_releases.py)",
     "insight:releases": "the national function's drafts of those aggregates (404 to others)",
+    "accessibility": "the accessibility statement: the same for everyone, no record",
     "home": "the signed-in person's own start page (its counts are checked in test_derived)",
     "login": "sign-in",
     "logout": "sign-out",
