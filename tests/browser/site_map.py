@@ -37,6 +37,8 @@ EXCLUDED_NAMES = {
     "scoring:import_preview": "a person's own uploaded sheet: the demo world holds none",
     "meetings:action": "the demo world's meetings have no actions yet",
     "meetings:item_action": "the demo world's meetings have no agenda items yet",
+    "task_progress": "an htmx fragment: a task's progress for the person who started it, "
+    "swept inside the page that started it",
 }
 # Responses of these types are files for other software, not pages.
 PAGE_TYPES = ("text/html",)
@@ -87,6 +89,13 @@ def _organisations(user: User | None) -> list[dict[str, object]]:
     return [{"code": code} for code in [*own, "TARIAN"]]
 
 
+def _releases(user: User | None) -> list[dict[str, object]]:
+    from concord.insight.models import StatisticsRelease
+
+    found = StatisticsRelease.objects.filter(status="published").first()
+    return [{"slug": found.slug}] if found is not None else []
+
+
 def _people(user: User | None) -> list[dict[str, object]]:
     return [{"pk": user.pk}] if user is not None else []
 
@@ -109,6 +118,8 @@ FILLERS: dict[str, Fill] = {
     "meetings:pack": _pk("meetings.Meeting"),
     "meetings:invitation": _pk("meetings.Meeting"),
     "capabilities:stream": _pk("capabilities.FundingStream"),
+    "capabilities:gap": _pk("capabilities.Gap"),
+    "insight:release": _releases,
     "capabilities:plan_of": _organisations,
     "intelligence:report": _reference("intelligence.IntelReport"),
     "intelligence:report_stix": _reference("intelligence.IntelReport"),
