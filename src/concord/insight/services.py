@@ -37,9 +37,15 @@ def may_prepare(user: Any, obj: Any = None) -> bool:
     )
 
 
-def _audit(actor: Any, release: StatisticsRelease, what: str, **detail: Any) -> None:
+def _audit(
+    actor: Any,
+    release: StatisticsRelease,
+    what: str,
+    action: AuditAction = AuditAction.UPDATE,
+    **detail: Any,
+) -> None:
     audit.record(
-        AuditAction.UPDATE if what != "prepared" else AuditAction.CREATE,
+        action,
         actor=actor,
         object_type="insight.statisticsrelease",
         object_id=str(release.pk),
@@ -111,7 +117,7 @@ def prepare_release(
         prepared_by=actor,
         prepared_at=timezone.now(),
     )
-    _audit(actor, release, "prepared", rules=release.rules)
+    _audit(actor, release, "prepared", AuditAction.CREATE, rules=release.rules)
     return release
 
 
