@@ -390,7 +390,7 @@ def end_loan(*, actor: Any, gap: Gap, reason: str) -> Gap:
     if not Gap.objects.visible_to(actor).filter(pk=gap.pk).exists() or not may_end_loan(actor, gap):
         raise ValidationError(_("Only the lender's or borrower's tasking chairs end a loan."))
     text = _rationale(reason)
-    gap = Gap.objects.select_for_update().select_related("lender").get(pk=gap.pk)
+    gap = Gap.objects.select_for_update(of=("self",)).select_related("lender").get(pk=gap.pk)
     if gap.status != GapStatus.LOAN:
         raise ValidationError(_("This loan has already ended."))
     before = audit.snapshot(gap)
