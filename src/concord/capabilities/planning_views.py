@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from concord.capabilities import demand, planning
 from concord.capabilities import tasks as capability_tasks
 from concord.capabilities.models import Capability
-from concord.capabilities.views import date_field, pdf_response
+from concord.capabilities.views import date_field
 from concord.core import audit, policy, tasks
 from concord.core.access import visible_one
 from concord.core.models import AuditAction
+from concord.web.documents import document_response, is_document
 
 
 @login_required
@@ -125,7 +126,7 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     plan = plans.build(request.user, organisation, today=today)
-    pdf = request.GET.get("format") == "pdf"
+    pdf = is_document(request)
     audit.record(
         AuditAction.DOWNLOAD if pdf else AuditAction.VIEW,
         actor=request.user,
@@ -144,7 +145,7 @@ def business_plan(request: HttpRequest, code: str = "") -> HttpResponse:
     }
     if not pdf:
         return render(request, "capabilities/business_plan.html", context)
-    return pdf_response(
+    return document_response(
         request,
         "capabilities/business_plan_print.html",
         context,

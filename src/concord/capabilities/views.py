@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from concord.core import audit, policy
 from concord.core.access import visible_one
 from concord.core.models import AuditAction
 from concord.core.policy import Act
+from concord.web.documents import document_response, is_document
 from concord.web.exports import FORMATS, export_response
 from concord.web.lists import paginate, query_without
 
@@ -371,7 +372,7 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         owner_code=stream.organisation.code,
         detail={"ends_tried": tried.isoformat() if tried else None},
     )
-    pdf = request.GET.get("format") == "pdf"
+    pdf = is_document(request)
     unserved: dict[str, Any] | None = None
     if end is not None and (request.GET.get("threats") or pdf):
         found = planning.grant_end(stream, tried)
@@ -412,32 +413,12 @@ def stream_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         owner_code=stream.organisation.code,
         detail={"format": "pdf", "ends": end.from_day.isoformat()},
     )
-    return pdf_response(
+    return document_response(
         request,
         "capabilities/stream_end_print.html",
         context,
         f"funding-end-{stream.code}-{end.from_day.isoformat()}.pdf",
     )
-
-
-def pdf_response(
-    request: HttpRequest, template: str, context: dict[str, Any], filename: str
-) -> HttpResponse:
-    """A template as an OFFICIAL-SENSITIVE PDF download, loading nothing from anywhere."""
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
-
-    html = render_to_string(template, context, request)
-    response = HttpResponse(
-        HTML(string=html, url_fetcher=_no_fetching).write_pdf(), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
-    """Closed networks: a PDF never loads anything from a URL."""
-    raise ValueError(f"Not fetched: {url}")
 
 
 @login_required

@@ -31,6 +31,7 @@ from concord.meetings.agenda import LEVELS
 from concord.meetings.choices import ForumLevel
 from concord.meetings.models import AgendaItem, Decision, Forum, Meeting, MeetingAction
 from concord.organisations.models import User
+from concord.web.documents import document_response, is_document
 
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -446,7 +447,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "attendees": meeting.attendees.order_by("last_name"),
         "marking": highest_marking(items),
     }
-    if request.GET.get("format") == "pdf":
+    if is_document(request):
         return _pdf(request, meeting, "minutes", {**context, "minutes": True}, _("Minutes"))
     return render(request, "meetings/minutes.html", context)
 
@@ -464,7 +465,7 @@ def pack(request: HttpRequest, pk: int) -> HttpResponse:
         "marking": highest_marking(items),
         "level": ForumLevel(meeting.level).label,
     }
-    if request.GET.get("format") == "pdf":
+    if is_document(request):
         return _pdf(request, meeting, "pack", context, _("Agenda pack"))
     return render(request, "meetings/pack.html", context)
 
@@ -472,23 +473,14 @@ def pack(request: HttpRequest, pk: int) -> HttpResponse:
 def _pdf(
     request: HttpRequest, meeting: Meeting, name: str, context: dict[str, Any], heading: str
 ) -> HttpResponse:
-    """The page as a PDF for this reader (WeasyPrint; nothing is fetched from anywhere). Every
-    page's header and footer carry the document's marking: the highest of what it holds."""
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "meetings/print.html", {**context, "heading": heading, "reader": request.user}, request
+    """The page as a PDF (or its print view) for this reader. Every page's header and footer
+    carry the document's marking: the highest of what it holds."""
+    return document_response(
+        request,
+        "meetings/print.html",
+        {**context, "heading": heading, "reader": request.user},
+        f"{name}-{meeting.pk}.pdf",
     )
-    response = HttpResponse(
-        HTML(string=html, url_fetcher=_no_fetching).write_pdf(), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}-{meeting.pk}.pdf"'
-    return response
-
-
-def _no_fetching(url: str, **kwargs: Any) -> dict[str, Any]:
-    """Closed networks: a pack never loads anything from a URL."""
-    raise ValueError(f"Not fetched: {url}")
 
 
 @login_required
