@@ -180,3 +180,84 @@ def test_an_auditor_reviews_an_alert_with_the_keyboard(page):
     expect(page.get_by_role("alert")).to_contain_text(
         "The alert was marked referred for investigation."
     )
+
+
+def test_a_tasking_meeting_from_agenda_to_minutes_with_the_keyboard(page):
+    from concord.meetings.models import Meeting
+
+    meeting = Meeting.objects.get(forum__organisation__code="TARIAN")
+    sign_in(page, "tarian.chair")
+    page.goto(f"/meetings/{meeting.pk}/")
+    tab_to(page, "^Build the agenda from the register$")
+    follow(page)
+    expect(page.get_by_role("alert")).to_contain_text("The agenda was built from the register")
+    tab_to(page, "^Issue the agenda$")
+    follow(page)
+    expect(page.get_by_role("alert")).to_contain_text("Version 1 of the agenda was issued.")
+    # The first entry's decision: every entry may be recorded as needing no action.
+    choose(page, "^Decision$", "^No action$")
+    type_into(page, "^Rationale$", "Kept under review at the next regional meeting")
+    tab_to(page, "^Record the decision", tag="BUTTON")
+    follow(page)
+    expect(page.get_by_role("alert")).to_contain_text("Decided:")
+    tab_to(page, "^Minutes$", tag="A", backwards=True)
+    follow(page)
+    minutes = page.locator("main")
+    expect(minutes).to_contain_text("No action")
+    expect(minutes).to_contain_text("Kept under review at the next regional meeting")
+
+
+def sign_out(page: Page) -> None:
+    tab_to(page, "^Sign out$", tag="BUTTON")
+    follow(page)
+
+
+def pick_with_keys(page: Page, label: str, typed: str, choice: str) -> None:
+    """Tab to a picker, type, take the first match with the arrow and Enter keys."""
+    tab_to(page, rf"^{label}\b")
+    box = page.get_by_role("combobox", name=label, exact=True)
+    expect(box).to_be_focused()
+    page.keyboard.type(typed)
+    expect(box).to_have_attribute("aria-busy", "false")
+    options = page.locator(f"#{box.get_attribute('aria-controls')}").get_by_role("option")
+    expect(options.first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(box).to_have_value(re.compile(re.escape(choice)))
+
+
+def test_a_full_transfer_with_the_keyboard(page):
+    from concord.ownership.models import TransferRequest
+
+    transfer = TransferRequest.objects.get(ocg__reference="OCG-GMP-000001")
+    url = f"/transfers/{transfer.pk}/"
+    sign_in(page, "nwrocu.chair")
+    page.goto(url)
+    choose(page, "^Decision$", "^Accept$")
+    tab_to(page, "^Record the decision$")
+    follow(page)
+    expect(page.get_by_test_id("transfer-status")).to_have_text("Accepted: handover in progress")
+    sign_out(page)
+
+    sign_in(page, "gmp.sio")
+    page.goto(url)
+    parts = ["Intelligence", "Risks", "Safeguarding", "Outstanding actions"]
+    for part in parts:
+        choose(page, "^Part of the handover$", f"^{part}$")
+        type_into(page, "^Handover note$", f"{part}: see the case file, section 4")
+        tab_to(page, "^Save the handover note$")
+        follow(page)
+        expect(page.get_by_role("alert")).to_contain_text("The handover note was saved.")
+    sign_out(page)
+
+    sign_in(page, "nwrocu.chair")
+    page.goto(url)
+    for part in parts:
+        tab_to(page, f"^Confirm {part}$", tag="BUTTON")
+        follow(page)
+        expect(page.get_by_role("alert")).to_contain_text("Confirmed.")
+    pick_with_keys(page, "SIO", "Liam O'Connor", "Liam O'Connor")
+    pick_with_keys(page, "LRO", "Daniel Walsh", "Daniel Walsh")
+    tab_to(page, "^Complete the transfer$")
+    follow(page)
+    expect(page.get_by_test_id("transfer-status")).to_have_text("Completed")
