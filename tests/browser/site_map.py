@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from concord.organisations.models import User
+from concord.organisations.seed import PERSONA_USERNAMES
 
 # Routes that are not pages a person reads, each with its reason.
 EXCLUDED_PREFIXES = {
@@ -139,20 +140,9 @@ FILLERS: dict[str, Fill] = {
     "organisations:token_revoke": _pk("organisations.ApiToken"),
 }
 
-# One persona of each kind of reader (the cast has two of most: same roles, another force),
-# and a visitor not signed in. Every route is opened by each of them.
-READERS = [
-    "",
-    "dp.lro",
-    "dp.sio",
-    "dp.analyst",
-    "tarian.sio",
-    "tarian.chair",
-    "nca.tasking",
-    "bf.partner",
-    "psd.auditor",
-    "admin",
-]
+# Every persona of the cast (found from the seed table, so a new one is swept too) and a
+# visitor not signed in. Every route is opened by each of them.
+READERS = ["", *PERSONA_USERNAMES]
 
 
 @dataclass
