@@ -36,8 +36,6 @@ EXCLUDED_NAMES = {
     "the pages that redirect to it (a report shared with a reason needed)",
     "capabilities:record_need": "POST only (a GET answers 404): the form is on the plan page",
     "scoring:import_preview": "a person's own uploaded sheet: the demo world holds none",
-    "meetings:action": "the demo world's meetings have no actions yet",
-    "meetings:item_action": "the demo world's meetings have no agenda items yet",
     "task_progress": "an htmx fragment: a task's progress for the person who started it, "
     "swept inside the page that started it",
 }
@@ -97,6 +95,15 @@ def _releases(user: User | None) -> list[dict[str, object]]:
     return [{"slug": found.slug}] if found is not None else []
 
 
+def _agenda_items(user: User | None) -> list[dict[str, object]]:
+    from concord.meetings.models import AgendaItem
+
+    if user is None:
+        return []
+    found = AgendaItem.objects.visible_to(user).filter(ocg__isnull=False).order_by("pk").first()
+    return [{"pk": found.meeting_id, "item_pk": found.pk}] if found is not None else []
+
+
 def _people(user: User | None) -> list[dict[str, object]]:
     return [{"pk": user.pk}] if user is not None else []
 
@@ -118,6 +125,8 @@ FILLERS: dict[str, Fill] = {
     "meetings:minutes": _pk("meetings.Meeting"),
     "meetings:pack": _pk("meetings.Meeting"),
     "meetings:invitation": _pk("meetings.Meeting"),
+    "meetings:action": _pk("meetings.MeetingAction"),
+    "meetings:item_action": _agenda_items,
     "capabilities:stream": _pk("capabilities.FundingStream"),
     "capabilities:gap": _pk("capabilities.Gap"),
     "insight:release": _releases,

@@ -41,6 +41,33 @@ def demo_world(settings) -> None:
     call_command(
         "seed_demo", "--scale", "demo", "--if-empty", "--no-progress", stdout=io.StringIO()
     )
+    _a_meeting_under_way()
+
+
+def _a_meeting_under_way() -> None:
+    """Tarian's chair builds the day's agenda and sets an action on its first item, as at the
+    meeting, so the pages of an agenda item's action and of an action are swept too."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from concord.meetings import services
+    from concord.meetings.models import Meeting
+    from concord.organisations.models import User
+
+    chair = User.objects.get(username="tarian.chair")
+    meeting = Meeting.objects.get(forum__organisation__code="TARIAN")
+    if meeting.actions.exists():
+        return
+    items = [i for i in services.build_agenda(actor=chair, meeting=meeting) if i.register_item]
+    services.add_action(
+        actor=chair,
+        meeting=meeting,
+        item=items[0],
+        description="Ask the South West for its technical surveillance team",
+        owner=chair,
+        due_on=timezone.localdate() + dt.timedelta(days=14),
+    )
 
 
 class Sessions:
