@@ -41,7 +41,7 @@ def _visible(user: Any) -> Any:
     )
 
 
-def _threat(user: Any, gap: Gap, seen: set[str]) -> str:
+def _threat(gap: Gap, seen: set[str]) -> str:
     reference = gap.register_item.reference
     return reference if reference in seen else ""
 
@@ -131,7 +131,7 @@ def gap_list(request: HttpRequest) -> HttpResponseBase:
             rows=(
                 [
                     g.reference,
-                    _threat(request.user, g, seen) or _("Another threat"),
+                    _threat(g, seen) or _("Another threat"),
                     g.band,
                     g.capability.code,
                     g.organisation.code,
@@ -154,7 +154,7 @@ def gap_list(request: HttpRequest) -> HttpResponseBase:
     page = paginate(request, rows)
     seen = _seen(request.user, list(page.object_list))
     for gap in page.object_list:
-        gap.threat = _threat(request.user, gap, seen)
+        gap.threat = _threat(gap, seen)
     audit.record_list(
         request.user,
         object_type="capabilities.gap",
@@ -218,7 +218,7 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "capabilities/gap_detail.html",
         {
             "gap": gap,
-            "threat": _threat(request.user, gap, seen),
+            "threat": _threat(gap, seen),
             "item": gap.register_item if seen else None,
             "may_decide": may_decide,
             "may_end": may_end,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -45,9 +45,10 @@ def may_decide(user: Any, gap: Gap) -> bool:
     acting = user.acting_organisation()
     if acting is None or not user.vetting_is_current() or not (user.role_codes & DECIDERS):
         return False
-    if acting.kind == OrganisationKind.NATIONAL:
-        pass
-    elif acting.kind != OrganisationKind.ROCU or acting.region_id != gap.organisation.region_id:
+    regional = (
+        acting.kind == OrganisationKind.ROCU and acting.region_id == gap.organisation.region_id
+    )
+    if acting.kind != OrganisationKind.NATIONAL and not regional:
         return False
     return bool(Gap.objects.visible_to(user).filter(pk=gap.pk).exists())
 
@@ -64,13 +65,13 @@ class Found:
     needed: int = 0
     unmet: int = 0
     weighted: float = 0.0
-    lenders: dict[str, int] | None = None
+    lenders: dict[str, int] = field(default_factory=dict)
 
     def lender(self) -> tuple[str, int] | None:
+        """The organisation lending most (the first by code on a tie) and the total lent."""
         if not self.lenders:
             return None
-        code = max(sorted(self.lenders), key=lambda c: self.lenders[c] if self.lenders else 0)
-        return code, sum(self.lenders.values())
+        return max(sorted(self.lenders), key=self.lenders.__getitem__), sum(self.lenders.values())
 
 
 def shortfalls(world: Any, result: dict[str, Any]) -> list[Found]:
@@ -100,7 +101,6 @@ def shortfalls(world: Any, result: dict[str, Any]) -> list[Found]:
             continue
         row = at(given["need"], given["threat"])
         if row is not None:
-            row.lenders = row.lenders or {}
             lender = given["pool"].split("/")[0]
             row.lenders[lender] = row.lenders.get(lender, 0) + int(given["amount"])
     return list(found.values())
