@@ -35,7 +35,6 @@ EXCLUDED_NAMES = {
     "access_reason": "reached only by a redirect that carries the record it guards; swept as "
     "the pages that redirect to it (a report shared with a reason needed)",
     "capabilities:record_need": "POST only (a GET answers 404): the form is on the plan page",
-    "scoring:import_preview": "a person's own uploaded sheet: the demo world holds none",
     "task_progress": "an htmx fragment: a task's progress for the person who started it, "
     "swept inside the page that started it",
 }
@@ -104,6 +103,14 @@ def _agenda_items(user: User | None) -> list[dict[str, object]]:
     return [{"pk": found.meeting_id, "item_pk": found.pk}] if found is not None else []
 
 
+def _own_sheets(user: User | None) -> list[dict[str, object]]:
+    """A person's own uploaded register sheets (nobody else's preview opens)."""
+    from concord.scoring.models import ImportBatch
+
+    found = ImportBatch.objects.filter(uploaded_by_id=getattr(user, "pk", None))
+    return [{"pk": pk} for pk in found.order_by("pk").values_list("pk", flat=True)]
+
+
 def _people(user: User | None) -> list[dict[str, object]]:
     return [{"pk": user.pk}] if user is not None else []
 
@@ -112,6 +119,7 @@ def _people(user: User | None) -> list[dict[str, object]]:
 FILLERS: dict[str, Fill] = {
     "monitoring:alert": _pk("monitoring.Alert"),
     "scoring:history": _kinds,
+    "scoring:import_preview": _own_sheets,
     "scoring:assess": _reference("threats.Ocg"),
     "scoring:assess_pi": _reference("threats.PriorityIndividual"),
     "scoring:assess_vulnerability": _reference("threats.Vulnerability"),

@@ -42,6 +42,22 @@ def demo_world(settings) -> None:
         "seed_demo", "--scale", "demo", "--if-empty", "--no-progress", stdout=io.StringIO()
     )
     _a_meeting_under_way()
+    _sheets_uploaded()
+
+
+def _sheets_uploaded() -> None:
+    """Ffion uploads two register sheets, one ready to import and one with errors by row and
+    column, so the import preview is swept in both its shapes."""
+    from concord.organisations.models import User
+    from concord.scoring import importing
+    from tests.scoring.test_import import GOOD, sheet
+
+    analyst = User.objects.get(username="dp.analyst")
+    if importing.ImportBatch.objects.filter(uploaded_by=analyst).exists():
+        return
+    bad = [GOOD[0], {**GOOD[1], "criminality": "Shoplifting", "scope": "Galactic"}]
+    for name, rows in (("with-errors.csv", bad), ("ready.csv", GOOD)):
+        importing.store(actor=analyst, filename=name, content=sheet(rows))
 
 
 def _a_meeting_under_way() -> None:
@@ -203,3 +219,73 @@ def test_every_list_page_reflows_at_320_css_pixels(browser, live_server):
     finally:
         sessions.close()
     assert not sideways, "Pages that scroll sideways at 320 px:\n" + "\n".join(sideways)
+
+
+# What a page marks out with colour must survive a high-contrast theme, where the browser drops
+# backgrounds and repaints text in the person's own colours (WCAG 1.4.11, 1.4.1): a bar needs a
+# fill that differs from its track, a chart's marks a paint that differs from the chart, a tag
+# (a band, a status) an edge, and a protective marking its words and an edge.
+UNREADABLE_IN_HIGH_CONTRAST = """() => {
+    const problems = [], shown = el => el.getClientRects().length > 0;
+    const style = el => getComputedStyle(el), none = "rgba(0, 0, 0, 0)";
+    const name = el => el.className.baseVal ?? el.className;
+    for (const fill of document.querySelectorAll(".concord-bars__fill")) {
+        const paint = style(fill).backgroundColor;
+        const track = style(fill.parentElement).backgroundColor;
+        if (fill.offsetWidth && (paint === none || paint === track))
+            problems.push("a bar's fill is not painted apart from its track");
+    }
+    for (const svg of document.querySelectorAll("svg.concord-chart__svg")) {
+        const ground = style(svg).backgroundColor;
+        for (const mark of svg.querySelectorAll("rect, polyline, circle, line")) {
+            const s = style(mark), paint = mark.tagName === "polyline" || mark.tagName === "line"
+                ? s.stroke : s.fill;
+            if (paint === "none" || paint === ground || paint === none)
+                problems.push(`a chart's ${mark.tagName} (${name(mark)}) is the chart's colour`);
+        }
+    }
+    const edged = el => {
+        const s = style(el);
+        const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
+        const border = ["Top", "Right", "Bottom", "Left"].some(side =>
+            s[`border${side}Style`] !== "none" && parseFloat(s[`border${side}Width`]) > 0);
+        return outline || border;
+    };
+    for (const tag of document.querySelectorAll(".govuk-tag, .concord-marking")) {
+        if (!shown(tag)) continue;
+        if (!tag.textContent.trim()) problems.push(`a ${name(tag)} says nothing in words`);
+        if (!edged(tag)) problems.push(`a ${name(tag)} ("${tag.textContent.trim()}") has no edge`);
+    }
+    return [...new Set(problems)];
+}"""
+
+
+def test_bands_markings_and_charts_stay_readable_in_high_contrast(browser, live_server):
+    cast = Cast()
+    first: dict[str, Visit] = {}
+    for visit in survey(cast).pages:
+        first.setdefault(visit.route, visit)
+    sessions = Sessions(browser, live_server.url, cast)
+    unreadable: list[str] = []
+    seen = {"bars": 0, "charts": 0, "tags": 0, "markings": 0}
+    try:
+        for visit in first.values():
+            page = sessions.page(visit.username)
+            page.emulate_media(forced_colors="active")
+            page.goto(visit.path)
+            # The browser is in its high-contrast mode, not only answering the media query.
+            assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+            for kind, selector in (
+                ("bars", ".concord-bars__fill"),
+                ("charts", "svg.concord-chart__svg"),
+                ("tags", ".govuk-tag"),
+                ("markings", ".concord-marking"),
+            ):
+                seen[kind] += page.locator(selector).count()
+            where = f"{visit.path} as {visit.username or 'a visitor'}"
+            unreadable += [f"{where}: {p}" for p in page.evaluate(UNREADABLE_IN_HIGH_CONTRAST)]
+    finally:
+        sessions.close()
+    # The sweep met every kind of mark it checks.
+    assert all(seen.values()), seen
+    assert not unreadable, "Unreadable in high contrast:\n" + "\n".join(unreadable)
