@@ -34,6 +34,10 @@ def test_a_chair_starts_the_run_and_the_page_follows_it_to_the_end(cast, queue):
     waiting = chair.get(response.url).content.decode()
     assert 'role="progressbar"' in waiting
     assert f'hx-get="/tasks/{task_id}/progress"' in waiting
+    # The region that polls is the live region, so what changes in it is announced.
+    region = waiting.split('role="status"', 1)[1].split(">", 1)[0]
+    assert 'aria-live="polite"' in region and "hx-get" in region
+    assert chair.get(f"/tasks/{task_id}/progress").status_code == 200  # keep asking
     assert "Waiting to start" in waiting
     # Nobody else follows the chair's task.
     other = Client()
@@ -47,8 +51,9 @@ def test_a_chair_starts_the_run_and_the_page_follows_it_to_the_end(cast, queue):
     assert DBTaskResult.objects.get(pk=task_id).return_value == run.pk
     progress = TaskProgress.objects.get(task_id=task_id)
     assert (progress.state, progress.percent) == (TaskState.SUCCEEDED, 100)
-    done = chair.get(f"/tasks/{task_id}/progress").content.decode()
-    assert "hx-get" not in done
+    answer = chair.get(f"/tasks/{task_id}/progress")
+    assert answer.status_code == 286  # htmx stops polling
+    done = answer.content.decode()
     assert "The allocation has been run." in done
 
 

@@ -130,7 +130,13 @@ def task_progress(request: HttpRequest, task_id: str) -> HttpResponse:
         back, allowed_hosts={request.get_host()}
     ):
         back = "/"
-    return render(request, "core/_task_progress.html", {"progress": progress, "back": back})
+    # 286 is htmx's "stop polling": the region keeps the final state and asks no more.
+    return render(
+        request,
+        "core/_task_progress_now.html",
+        {"progress": progress, "back": back},
+        status=286 if progress.finished else 200,
+    )
 
 
 class ReasonForm(forms.Form):
