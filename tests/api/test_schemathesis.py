@@ -4,6 +4,7 @@ document declares) and without one (every operation answers a declared 401)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -35,17 +36,26 @@ CHECKS = [
 MAX_EXAMPLES = int(os.environ.get("CONCORD_SCHEMATHESIS_EXAMPLES", "20"))
 
 
-def _config(max_examples: int, coverage: bool, world=None) -> schemathesis.Config:
+def _config(
+    max_examples: int, coverage: bool, world=None, stateful: bool = False
+) -> schemathesis.Config:
     known = {}
     if world is not None:
         # Half the generated references, ids and codes are the world's own, so that requests
-        # reach records (and their services) rather than only answering 404.
+        # reach records (and their services) rather than only answering 404; most gradings,
+        # markings and dates are valid, so that a report or a claim is made now and then and
+        # the chains of tests/api/test_stateful.py go on to act on it.
         known = {
             "dictionaries": {
                 "references": {"values": sorted(world.references.values())},
                 "ids": {"values": sorted(world.ids.values())},
                 "organisations": {"values": ["DYP", "TARIAN", "NCA", "GMP"]},
                 "impacts": {"values": ["minor", "moderate", "major"]},
+                "evaluations": {"values": ["1", "2", "3"]},
+                "assessments": {"values": ["A", "B", "C", "D", "E"]},
+                "handling": {"values": ["P", "C"]},
+                "classifications": {"values": ["OFFICIAL", "OFFICIAL-SENSITIVE"]},
+                "past": {"values": [str(dt.date.today() - dt.timedelta(days=d)) for d in (1, 30)]},
             },
             "parameters": {
                 "path.reference": {"dictionary": "references", "probability": 0.5},
@@ -54,6 +64,12 @@ def _config(max_examples: int, coverage: bool, world=None) -> schemathesis.Confi
                 "body.action": {"dictionary": "ids", "probability": 0.5},
                 "body.to_organisation": {"dictionary": "organisations", "probability": 0.5},
                 "body.impact": {"dictionary": "impacts", "probability": 0.5},
+                "body.source_evaluation": {"dictionary": "evaluations", "probability": 0.85},
+                "body.intelligence_assessment": {"dictionary": "assessments", "probability": 0.85},
+                "body.handling_code": {"dictionary": "handling", "probability": 0.85},
+                "body.classification": {"dictionary": "classifications", "probability": 0.85},
+                "body.information_date": {"dictionary": "past", "probability": 0.85},
+                "body.occurred_on": {"dictionary": "past", "probability": 0.85},
             },
         }
     return schemathesis.Config.from_dict(
@@ -73,7 +89,7 @@ def _config(max_examples: int, coverage: bool, world=None) -> schemathesis.Confi
                 "examples": {"enabled": True},
                 "coverage": {"enabled": coverage},
                 "fuzzing": {"enabled": True},
-                "stateful": {"enabled": False},
+                "stateful": {"enabled": stateful, "max-steps": 8},
             },
         }
     )

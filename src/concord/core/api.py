@@ -119,6 +119,26 @@ def answers(ok: Any, *errors: int | Sequence[int], status: int = 200) -> dict[in
     return {status: ok, **{code: BODIES[code] for code in sorted(codes)}}
 
 
+def links(status: int, field: str, parameter: str, **to: str) -> dict[str, Any]:
+    """OpenAPI links (for an operation's `openapi_extra`): what its answer under `status` lets a
+    client do next, each operation (by operationId) taking `parameter` from the answer's `field`.
+    Clients, and the stateful fuzzing in tests/api, follow them from a record to what acts on
+    it."""
+    return {
+        "responses": {
+            status: {
+                "links": {
+                    name: {
+                        "operationId": operation,
+                        "parameters": {parameter: f"$response.body#/{field}"},
+                    }
+                    for name, operation in to.items()
+                }
+            }
+        }
+    }
+
+
 def field_errors(issues: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
     """Pydantic's problems by field, as the API's other validation errors are: the location
     without its source (query, path, body) and, for a body, without the parameter's name."""

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from concord.core import audit
 from concord.core import text as limits
 from concord.core.access import open_record
-from concord.core.api import MAX_ID, WRITE, Pagination, Reference, answers, text
+from concord.core.api import MAX_ID, WRITE, Pagination, Reference, answers, links, text
 from concord.core.choices import Classification
 from concord.intelligence import services
 from concord.intelligence.choices import (
@@ -162,10 +162,18 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> Any:
     ).order_by("-information_date", "-id")
 
 
+# What a client can do with a report it has just recorded or opened (OpenAPI links).
+_ACTS_ON_A_REPORT = {
+    name: f"concord_intelligence_api_{name}"
+    for name in ("get_report", "release", "approve", "share", "recall", "accept", "feedback")
+}
+
+
 @router.get(
     "/intelligence/{reference}",
     response=answers(ReportDetailOut, 404, 422, 428),
     summary="One report",
+    openapi_extra=links(200, "reference", "reference", **_ACTS_ON_A_REPORT),
 )
 def get_report(request: HttpRequest, reference: Reference) -> dict[str, Any]:
     return _detail(request, _report(request, reference))
@@ -175,6 +183,7 @@ def get_report(request: HttpRequest, reference: Reference) -> dict[str, Any]:
     "/intelligence",
     response=answers(ReportDetailOut, WRITE, 404, 422, status=201),
     summary="Record a report",
+    openapi_extra=links(201, "reference", "reference", **_ACTS_ON_A_REPORT),
 )
 def record_report(request: HttpRequest, payload: ReportIn) -> Status[dict[str, Any]]:
     report = services.record_report(
