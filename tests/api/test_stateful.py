@@ -36,6 +36,16 @@ pytestmark = pytest.mark.django_db
 # Scenarios (each a chain of up to 8 calls); more for a deeper run.
 SCENARIOS = int(os.environ.get("CONCORD_STATEFUL_SCENARIOS", "25"))
 
+# Repeatable chains of up to 8 calls; speed of generation is not what is tested.
+CHAINS = hypothesis.settings(
+    max_examples=SCENARIOS,
+    stateful_step_count=8,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+
 # What a refused request may still write: the audit trail of what was tried, the alerts and
 # queued detector runs it raises, and the API token's last use.
 MAY_CHANGE = {"core.auditentry", "monitoring.alert", "django_tasks_database.dbtaskresult"}
@@ -115,16 +125,7 @@ def test_chains_of_operations_store_nothing_they_refuse(world, committing_wsgi_a
         def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
             case.validate_response(response, checks=CHECKS)
 
-    Chains.run(
-        settings=hypothesis.settings(
-            max_examples=SCENARIOS,
-            stateful_step_count=8,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-        )
-    )
+    Chains.run(settings=CHAINS)
     assert not refused_but_stored, "\n".join(refused_but_stored)
     # The chains reached the operations that act on what another created, and some succeeded.
     acted = {label for label in seen if "{" in label.split(" → ")[0] and "POST" in label}
@@ -250,14 +251,7 @@ def test_a_reports_life_with_hostile_values_stores_nothing_refused(world):
 
     run_state_machine_as_test(
         Lives,
-        settings=hypothesis.settings(
-            max_examples=SCENARIOS,
-            stateful_step_count=8,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-        ),
+        settings=CHAINS,
     )
     assert not refused_but_stored, "\n".join(refused_but_stored)
     # Reports were made and then acted on, and hostile bodies were refused.
