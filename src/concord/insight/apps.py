@@ -14,6 +14,7 @@ class InsightConfig(AppConfig):
         from concord.core import policy, seeding
         from concord.insight import services  # noqa: F401  # defines named actions
         from concord.insight.seed import OVERSIGHT_STEP, STEP
+        from concord.insight.services import works_with_records
         from concord.web.navigation import NavItem, register
 
         seeding.register(STEP)
@@ -31,7 +32,7 @@ class InsightConfig(AppConfig):
                 "insight:effectiveness",
                 _("Effectiveness"),
                 order=86,
-                visible=lambda user: policy.viewer_for(user).sees_records,
+                visible=works_with_records,
             )
         )
         register(
@@ -47,6 +48,6 @@ class InsightConfig(AppConfig):
                 "insight:practices",
                 _("Good practice"),
                 order=88,
-                visible=lambda user: policy.viewer_for(user).sees_records,
+                visible=works_with_records,
             )
         )

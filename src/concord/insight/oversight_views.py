@@ -41,7 +41,7 @@ TREND_RUNS = 8
 
 
 def _require_records(user: Any) -> None:
-    if not policy.viewer_for(user).sees_records:
+    if not services.works_with_records(user):
         raise Http404
 
 
@@ -435,6 +435,7 @@ def oversight_pack(request: HttpRequest, code: str, slug: str) -> HttpResponseBa
 @login_required
 def practice_list(request: HttpRequest) -> HttpResponseBase:
     """The good practice library: search over both languages; CSV/XLSX."""
+    _require_records(request.user)
     query = request.GET.get("q", "").strip()[:200]
     practices = Practice.objects.annotate(
         adopted=Count("adoptions", filter=Q(adoptions__status=AdoptionStatus.ADOPTED))
@@ -483,6 +484,7 @@ def _date(request: HttpRequest, name: str) -> dt.date | None:
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponseBase:
     """One practice: evidence, linked outcomes, adoptions, comments; comment or record an
     adoption."""
+    _require_records(request.user)
     practice = get_object_or_404(Practice, slug=slug[:60])
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -530,6 +532,6 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponseBase:
             "errors": errors,
             "adoptable": adoptable,
             "statuses": AdoptionStatus.choices,
-            "may_comment": policy.viewer_for(request.user).sees_records,
+            "may_comment": True,
         },
     )

@@ -175,6 +175,14 @@ def withdraw_release(*, actor: Any, release: StatisticsRelease, reason: str) -> 
 
 # --- Oversight, consistency and good practice -------------------------------------------------
 
+
+def works_with_records(user: Any) -> bool:
+    """Effectiveness and good practice are for the police and national agencies' people who
+    work with records (a partner sees only its own actions and claims)."""
+    viewer = policy.viewer_for(user)
+    return viewer.sees_records and not viewer.is_partner
+
+
 OVERSEERS = frozenset({RoleCode.CHIEF_OFFICER, RoleCode.TASKING_CHAIR})
 
 
@@ -228,7 +236,7 @@ def comment_on_practice(*, actor: Any, practice: Any, text: str) -> Any:
     """Add a comment to a practice (anyone who works with records)."""
     from concord.insight.models import PracticeComment
 
-    if not policy.viewer_for(actor).sees_records:
+    if not works_with_records(actor):
         raise PermissionDenied("not allowed to comment")
     text = (text or "").strip()
     if not text:
