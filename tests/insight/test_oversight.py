@@ -101,3 +101,10 @@ def test_the_pack_costs_a_fixed_number_of_queries(exception, django_assert_max_n
     consistency.run()
     with django_assert_max_num_queries(60):
         assert chair.get(f"/insight/oversight/TARIAN/{_slug()}/").status_code == 200
+
+
+def test_the_pack_in_welsh(exception):
+    chair = client_for(persona("tarian.chair", language="cy"))
+    text = chair.get(f"/insight/oversight/TARIAN/{_slug()}/").content.decode()
+    assert "Pecyn goruchwylio" in text
+    assert "Mae pob OCG a fapiwyd yn cael ei asesu o fewn ei gylch ailasesu." in text

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import translation
 
 from concord.capabilities.choices import GapStatus
 from concord.capabilities.models import FundingStream, Gap
@@ -95,10 +96,11 @@ def build(user: Any, rocu: Organisation, year: int, quarter: int) -> Pack:
         visible = ConsistencyException.objects.visible_to(user).filter(
             run=run, organisation_id__in=ids
         )
+        welsh = translation.get_language() == "cy"
         by_rule = [
-            (row["rule__description"], row["n"])
+            ((welsh and row["rule__description_cy"]) or row["rule__description"], row["n"])
             for row in visible.order_by()
-            .values("rule__order", "rule__description")
+            .values("rule__order", "rule__description", "rule__description_cy")
             .annotate(n=Count("pk"))
             .order_by("rule__order")
         ]
