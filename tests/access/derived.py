@@ -463,7 +463,39 @@ def _gap_listings(gap: Any) -> list[str]:
     ]
 
 
+def make_consistency_exception(ocg: Any) -> Any:
+    from concord.insight.choices import RunStatus
+    from concord.insight.models import ConsistencyException, ConsistencyRule, ConsistencyRun
+
+    run = ConsistencyRun.objects.create(
+        started_at=_now(), finished_at=_now(), status=RunStatus.FINISHED, counts={}
+    )
+    return ConsistencyException.objects.create(
+        run=run,
+        rule=ConsistencyRule.objects.get(code="assessed_in_cycle"),
+        organisation=ocg.owner,
+        ocg=ocg,
+        detail=LABEL,
+    )
+
+
+def _consistency_listings(exception: Any) -> list[str]:
+    from concord.insight import statistics
+
+    year, quarter = statistics.quarter_of(timezone.localdate())
+    return [
+        "/insight/consistency/",
+        "/insight/consistency/?export=csv",
+        "/insight/consistency/?export=xlsx",
+        f"/insight/oversight/TARIAN/{year}-q{quarter}/",
+        f"/insight/oversight/TARIAN/{year}-q{quarter}/?format=print",
+    ]
+
+
 DERIVED: dict[str, Derived] = {
+    "insight.consistencyexception": Derived(
+        "ocg", make_consistency_exception, listings=_consistency_listings
+    ),
     "ownership.transferrequest": Derived(
         "ocg",
         make_transfer,

@@ -113,6 +113,8 @@ SCOPED_ROUTES = {
     "capabilities:allocation": "the national plan, threats named only to those who see them",
     "capabilities:plan": "the reader's own organisation's business plan",
     "capabilities:plan_of": "a business plan, 404 outside the reader's capacity scope",
+    "insight:effectiveness": "aggregates of the reader's visible records only, and approved "
+    "published aggregates beyond (tests/insight/test_effectiveness.py)",
     "capabilities:record_need": "naming an OCG's or PI's need: 404 unless the item is visible "
     "(tests/capabilities/test_allocation_pages.py)",
 }
@@ -121,6 +123,9 @@ ROUTES_NOT_SENSITIVE = {
     "insight:statistics": "public statistics: published, disclosure-controlled aggregates only",
     "insight:release": "one published release (tests/insight/test_releases.py)",
     "insight:releases": "the national function's drafts of those aggregates (404 to others)",
+    "insight:oversight": "the ROCUs whose oversight pack the reader may open, no record",
+    "insight:practices": "the good practice library: no protected record",
+    "insight:practice": "one good practice, its adoptions and comments: no protected record",
     "accessibility": "the accessibility statement: the same for everyone, no record",
     "home": "the signed-in person's own start page (its counts are checked in test_derived)",
     "login": "sign-in",

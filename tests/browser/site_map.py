@@ -115,6 +115,23 @@ def _people(user: User | None) -> list[dict[str, object]]:
     return [{"pk": user.pk}] if user is not None else []
 
 
+def _oversight_packs(user: User | None) -> list[dict[str, object]]:
+    from django.utils import timezone
+
+    from concord.insight import statistics
+
+    year, quarter = statistics.quarter_of(timezone.localdate())
+    code = user.organisation.code if user is not None else "TARIAN"
+    return [{"code": code, "slug": f"{year}-q{quarter}"}]
+
+
+def _practices(user: User | None) -> list[dict[str, object]]:
+    from concord.insight.models import Practice
+
+    found = Practice.objects.order_by("slug").first()
+    return [{"slug": found.slug}] if found is not None else []
+
+
 # How to fill each route's URL arguments with a record of the world this reader may see.
 FILLERS: dict[str, Fill] = {
     "monitoring:alert": _pk("monitoring.Alert"),
@@ -138,6 +155,8 @@ FILLERS: dict[str, Fill] = {
     "capabilities:stream": _pk("capabilities.FundingStream"),
     "capabilities:gap": _pk("capabilities.Gap"),
     "insight:release": _releases,
+    "insight:oversight_pack": _oversight_packs,
+    "insight:practice": _practices,
     "capabilities:plan_of": _organisations,
     "intelligence:report": _reference("intelligence.IntelReport"),
     "intelligence:report_stix": _reference("intelligence.IntelReport"),

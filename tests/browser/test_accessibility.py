@@ -122,6 +122,7 @@ DOCUMENTS = {
     "capabilities:plan": "?format=print",
     "capabilities:plan_of": "?format=print",
     "capabilities:stream": "?ends=2030-03-31&format=print",
+    "insight:oversight_pack": "?format=print",
 }
 
 

@@ -327,6 +327,8 @@ class Act(StrEnum):
     MANAGE_CAPACITY = "manage_capacity"
     DECIDE_GAP = "decide_gap"
     PREPARE_STATISTICS = "prepare_statistics"
+    # A ROCU's oversight pack and its practice adoptions (obj: the organisation, or None).
+    OVERSEE = "oversee"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"

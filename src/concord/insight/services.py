@@ -171,3 +171,120 @@ def withdraw_release(*, actor: Any, release: StatisticsRelease, reason: str) -> 
     release.save(update_fields=["status", "withdrawn_at", "withdrawn_reason"])
     _audit(actor, release, "withdrawn", reason=text)
     return release
+
+
+# --- Oversight, consistency and good practice -------------------------------------------------
+
+
+def works_with_records(user: Any) -> bool:
+    """Effectiveness and good practice are for the police and national agencies' people who
+    work with records (a partner sees only its own actions and claims)."""
+    viewer = policy.viewer_for(user)
+    return viewer.sees_records and not viewer.is_partner
+
+
+OVERSEERS = frozenset({RoleCode.CHIEF_OFFICER, RoleCode.TASKING_CHAIR})
+
+
+@policy.rule(policy.Act.OVERSEE)
+def may_oversee(user: Any, obj: Any = None) -> bool:
+    """A ROCU's chief officer or tasking chair (its governance) for the ROCU and the forces of
+    its region; a force's chief officer for the force; the national function for every one.
+    With no organisation: whether the person oversees any."""
+    if not user.is_authenticated or not user.vetting_is_current():
+        return False
+    if may_prepare(user, None):
+        return True
+    acting = user.acting_organisation()
+    if acting is None or not user.role_codes & OVERSEERS:
+        return False
+    if acting.kind not in (OrganisationKind.ROCU, OrganisationKind.FORCE):
+        return False
+    if obj is None:
+        return True
+    return bool(
+        obj.pk == acting.pk
+        or (
+            acting.kind == OrganisationKind.ROCU
+            and obj.kind == OrganisationKind.FORCE
+            and obj.region_id == acting.region_id
+        )
+    )
+
+
+def start_consistency_run(*, actor: Any) -> str:
+    """Queue a consistency run over every ROCU and force (the national function); returns the
+    task's id for its progress."""
+    from concord.core import tasks
+    from concord.insight.tasks import run_consistency
+
+    policy.require(actor, policy.Act.PREPARE_STATISTICS, None)
+    with transaction.atomic():
+        task_id = tasks.start(
+            run_consistency, actor=actor, message=_("Consistency run"), actor_id=actor.pk
+        )
+        audit.record(
+            AuditAction.CREATE,
+            actor=actor,
+            object_type="insight.consistencyrun",
+            detail={"consistency": "started", "task": task_id},
+        )
+    return task_id
+
+
+def comment_on_practice(*, actor: Any, practice: Any, text: str) -> Any:
+    """Add a comment to a practice (anyone who works with records)."""
+    from concord.insight.models import PracticeComment
+
+    if not works_with_records(actor):
+        raise PermissionDenied("not allowed to comment")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Enter a comment.")})
+    if len(text) > 1000:
+        raise ValidationError({"text": _("A comment must be 1,000 characters or fewer.")})
+    with transaction.atomic():
+        comment = PracticeComment.objects.create(practice=practice, author=actor, text=text)
+        audit.record(
+            AuditAction.CREATE,
+            actor=actor,
+            object_type="insight.practicecomment",
+            object_id=str(comment.pk),
+            object_repr=practice.title,
+            changes={"text": [None, text]},
+        )
+    return comment
+
+
+def record_adoption(
+    *, actor: Any, practice: Any, organisation: Any, status: str, since: Any
+) -> Any:
+    """Record (or change) an organisation's adoption of a practice: those who oversee it."""
+    from concord.insight.choices import AdoptionStatus
+    from concord.insight.models import Adoption
+
+    if organisation is None:
+        raise ValidationError({"organisation": _("Choose an organisation.")})
+    policy.require(actor, policy.Act.OVERSEE, organisation)
+    if status not in AdoptionStatus.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    if since is None:
+        raise ValidationError({"since": _("Enter the date as a real date.")})
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("The date must be today or in the past.")})
+    with transaction.atomic():
+        adoption, created = Adoption.objects.update_or_create(
+            practice=practice,
+            organisation=organisation,
+            defaults={"status": status, "since": since, "recorded_by": actor},
+        )
+        audit.record(
+            AuditAction.CREATE if created else AuditAction.UPDATE,
+            actor=actor,
+            object_type="insight.adoption",
+            object_id=str(adoption.pk),
+            object_repr=f"{practice.title}: {organisation.code}",
+            owner_code=organisation.code,
+            changes={"status": [None, status], "since": [None, since.isoformat()]},
+        )
+    return adoption

@@ -1,0 +1,453 @@
+"""Effectiveness for an organisation, a region or the nation over a period, compared with the
+period before: validated disruptions by 4P strand and impact, their outcomes, THR movement of
+managed OCGs and PIs, the balance of the four Ps, time from mapping to an SIO and an LRO, plan
+reviews on time, transfer and tasking turnaround, intelligence shared, accepted and fed back.
+
+Every figure is an aggregate query over the reader's visible querysets (`visible_to`), so a
+reader sees figures only for what they may see. Figures about a region or the nation beyond
+their reach come only from published statistics releases, and only where the national
+function approved that figure at that level (`ApprovedAggregate`): never from records they
+cannot open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concord.core import policy
+from concord.core.choices import OrganisationKind
+from concord.core.models import Share
+from concord.insight import statistics
+from concord.insight.choices import AggregateLevel, Figure, ReleaseStatus
+from concord.insight.models import ApprovedAggregate, StatisticsRelease
+from concord.intelligence.models import ConditionsAccepted, Feedback, IntelReport
+from concord.organisations.models import Organisation, Region
+from concord.ownership.choices import AppointmentRole
+from concord.ownership.models import Appointment, TaskingRequest, TransferRequest
+from concord.plans.choices import DisruptionStatus, Strand
+from concord.plans.models import Disruption, DisruptionImpact, Plan
+from concord.scoring.models import Assessment
+from concord.threats.choices import OcgStatus
+from concord.threats.models import Ocg, PriorityIndividual
+
+OUTCOME_FIELDS = (
+    "arrests",
+    "charges",
+    "convictions",
+    "drugs_kg",
+    "cash_gbp",
+    "firearms",
+    "victims_safeguarded",
+    "children_safeguarded",
+    "assets_restrained_gbp",
+    "referrals",
+)
+STRANDS = [Strand.PURSUE, Strand.PREVENT, Strand.PROTECT, Strand.PREPARE]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose effectiveness: one organisation, one region (its ROCU and forces) or the nation."""
+
+    level: str  # AggregateLevel
+    organisation: Organisation | None = None
+    region: Region | None = None
+
+    @property
+    def label(self) -> str:
+        if self.organisation is not None:
+            return str(self.organisation.display_name)
+        if self.region is not None:
+            return str(self.region.display_name)
+        return str(_("England and Wales"))
+
+    @property
+    def key(self) -> str:
+        if self.organisation is not None:
+            return f"org:{self.organisation.code}"
+        if self.region is not None:
+            return f"region:{self.region.code}"
+        return "nation"
+
+    def q(self, prefix: str) -> Q:
+        """Rows whose organisation (at `prefix`, e.g. "owner") is in scope."""
+        if self.organisation is not None:
+            return Q(**{f"{prefix}_id": self.organisation.pk})
+        if self.region is not None:
+            return Q(**{f"{prefix}__region_id": self.region.pk})
+        return Q()
+
+
+def scope_from(key: str, user: Any) -> Scope:
+    """The scope a key names ("org:GMP", "region:north-west", "nation"); the reader's own
+    organisation when the key is empty or unknown."""
+    kind, _sep, code = key.partition(":")
+    if kind == "org" and code:
+        found = Organisation.objects.filter(code=code[:20]).select_related("region").first()
+        if found is not None:
+            return Scope(AggregateLevel.ORGANISATION, organisation=found)
+    if kind == "region" and code:
+        region = Region.objects.filter(code=code[:40]).first()
+        if region is not None:
+            return Scope(AggregateLevel.REGION, region=region)
+    if kind == "nation":
+        return Scope(AggregateLevel.NATION)
+    acting = user.acting_organisation()
+    return Scope(AggregateLevel.ORGANISATION, organisation=acting)
+
+
+@dataclass(frozen=True)
+class Period:
+    first: dt.date
+    last: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def previous(self) -> Period:
+        last = self.first - dt.timedelta(days=1)
+        return Period(last - dt.timedelta(days=self.days - 1), last)
+
+    def starts(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.first, dt.time.min))
+
+    def ends(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.last, dt.time.max))
+
+
+def period_from(kind: str, year: str, quarter: str, first: str, last: str) -> Period:
+    """A quarter or a year of the financial year, or custom dates; last quarter by default."""
+    today = timezone.localdate()
+    this_year, this_quarter = statistics.quarter_of(today)
+    try:
+        if kind == "custom":
+            start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+            if start <= end and (end - start).days <= 3660:
+                return Period(start, end)
+        number = int(year) if year else this_year
+        if kind == "year" and 2000 <= number <= 2100:
+            return Period(dt.date(number, 4, 1), dt.date(number + 1, 3, 31))
+        q = int(quarter) if quarter else this_quarter
+        if 2000 <= number <= 2100 and 1 <= q <= 4:
+            return Period(*statistics.quarter_dates(number, q))
+    except ValueError:
+        pass
+    return Period(*statistics.quarter_dates(this_year, this_quarter))
+
+
+@dataclass
+class Figures:
+    """One period's figures for one scope, as the reader may see them."""
+
+    disruptions: int = 0
+    by_strand: dict[str, int] = field(default_factory=dict)
+    by_impact: list[tuple[str, str, int]] = field(default_factory=list)
+    outcomes: dict[str, Any] = field(default_factory=dict)
+    thr: dict[str, int] = field(default_factory=dict)
+    mapping: dict[str, Any] = field(default_factory=dict)
+    plans: dict[str, int] = field(default_factory=dict)
+    transfers: dict[str, Any] = field(default_factory=dict)
+    taskings: dict[str, int] = field(default_factory=dict)
+    intelligence: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def balance(self) -> dict[str, int]:
+        """Each strand's share of the validated disruptions, in whole per cent."""
+        total = sum(self.by_strand.values())
+        return {s: round(100 * self.by_strand.get(s, 0) / total) if total else 0 for s in STRANDS}
+
+
+def _disruptions(user: Any, scope: Scope, period: Period) -> QuerySet[Disruption]:
+    return Disruption.objects.visible_to(user).filter(
+        scope.q("claimed_for"),
+        status=DisruptionStatus.VALIDATED,
+        occurred_on__gte=period.first,
+        occurred_on__lte=period.last,
+    )
+
+
+def _days(expression: Any) -> float | None:
+    if expression is None:
+        return None
+    if isinstance(expression, dt.timedelta):
+        return round(expression.total_seconds() / 86400, 1)
+    return round(float(expression) / 86400e6, 1)  # microseconds (SQLite)
+
+
+def compute(user: Any, scope: Scope, period: Period) -> Figures:
+    """Every figure of one period for one scope, from the reader's visible records only."""
+    found = Figures()
+    disruptions = _disruptions(user, scope, period)
+    strands = dict(
+        disruptions.order_by()
+        .values_list("strand")
+        .annotate(n=Count("pk"))
+        .values_list("strand", "n")
+    )
+    found.by_strand = {s: int(strands.get(s, 0)) for s in STRANDS}
+    found.disruptions = sum(found.by_strand.values())
+    impacts = dict(
+        disruptions.order_by()
+        .values_list("impact_id")
+        .annotate(n=Count("pk"))
+        .values_list("impact_id", "n")
+    )
+    found.by_impact = [
+        (impact.code, impact.display_name, int(impacts.get(impact.pk, 0)))
+        for impact in DisruptionImpact.objects.order_by("rank")
+    ]
+    found.outcomes = {
+        k: (v or 0) for k, v in disruptions.aggregate(**{f: Sum(f) for f in OUTCOME_FIELDS}).items()
+    }
+
+    # THR movement: items assessed in the period, their risk now against their last
+    # assessment before it.
+    def before(subject: str) -> Subquery:
+        return Subquery(
+            Assessment._base_manager.filter(
+                assessed_at__lt=period.starts(), **{subject: OuterRef("pk")}
+            )
+            .order_by("-assessed_at", "-pk")
+            .values("risk_score")[:1],
+            output_field=DecimalField(max_digits=12, decimal_places=3),
+        )
+
+    thr = {"reduced": 0, "increased": 0, "unchanged": 0, "new": 0}
+    for model, subject in ((Ocg, "ocg"), (PriorityIndividual, "priority_individual")):
+        moved = (
+            model.objects.visible_to(user)
+            .filter(
+                scope.q("owner"),
+                assessments__assessed_at__gte=period.starts(),
+                assessments__assessed_at__lte=period.ends(),
+            )
+            .distinct()
+            .annotate(was=before(subject))
+            .order_by()
+            .aggregate(
+                reduced=Count("pk", filter=Q(was__isnull=False, risk_score__lt=F("was"))),
+                increased=Count("pk", filter=Q(was__isnull=False, risk_score__gt=F("was"))),
+                unchanged=Count("pk", filter=Q(was__isnull=False, risk_score=F("was"))),
+                new=Count("pk", filter=Q(was__isnull=True)),
+            )
+        )
+        for key, value in moved.items():
+            thr[key] += int(value or 0)
+    found.thr = thr
+    # Mapping to an SIO and an LRO: OCGs mapped in the period.
+    first_of = {
+        role: Subquery(
+            Appointment.objects.filter(ocg=OuterRef("pk"), role=role)
+            .order_by()
+            .values("ocg")
+            .annotate(first=Min("started_on"))
+            .values("first")[:1],
+            output_field=DateField(),
+        )
+        for role in (AppointmentRole.SIO, AppointmentRole.LRO)
+    }
+    mapped = (
+        Ocg.objects.visible_to(user)
+        .filter(scope.q("owner"), mapped_on__gte=period.first, mapped_on__lte=period.last)
+        .annotate(sio_on=first_of[AppointmentRole.SIO], lro_on=first_of[AppointmentRole.LRO])
+        .order_by()
+        .aggregate(
+            mapped=Count("pk"),
+            with_sio=Count("pk", filter=Q(sio_on__isnull=False)),
+            with_lro=Count("pk", filter=Q(lro_on__isnull=False)),
+            sio_days=Avg(
+                ExpressionWrapper(F("sio_on") - F("mapped_on"), output_field=DurationField())
+            ),
+            lro_days=Avg(
+                ExpressionWrapper(F("lro_on") - F("mapped_on"), output_field=DurationField())
+            ),
+        )
+    )
+    mapped["sio_days"] = _days(mapped["sio_days"])
+    mapped["lro_days"] = _days(mapped["lro_days"])
+    found.mapping = mapped
+    today = timezone.localdate()
+    plans = Plan.objects.visible_to(user).filter(
+        Q(ocg__status=OcgStatus.ACTIVE, **_prefixed(scope, "ocg__owner"))
+        | Q(
+            priority_individual__status=OcgStatus.ACTIVE,
+            **_prefixed(scope, "priority_individual__owner"),
+        )
+    )
+    found.plans = plans.order_by().aggregate(
+        plans=Count("pk"),
+        on_time=Count("pk", filter=Q(next_review_on__gte=today)),
+        reviewed=Count(
+            "reviews",
+            filter=Q(
+                reviews__reviewed_at__gte=period.starts(), reviews__reviewed_at__lte=period.ends()
+            ),
+        ),
+    )
+    transfers = (
+        TransferRequest.objects.visible_to(user)
+        .filter(scope.q("to_organisation") | scope.q("from_organisation"))
+        .filter(requested_at__gte=period.starts(), requested_at__lte=period.ends())
+        .order_by()
+        .aggregate(
+            requested=Count("pk"),
+            decided=Count("pk", filter=Q(decided_at__isnull=False)),
+            decided_days=Avg(
+                ExpressionWrapper(F("decided_at") - F("requested_at"), output_field=DurationField())
+            ),
+        )
+    )
+    transfers["decided_days"] = _days(transfers["decided_days"])
+    found.transfers = transfers
+    found.taskings = (
+        TaskingRequest.objects.visible_to(user)
+        .filter(
+            scope.q("to_organisation"), respond_by__gte=period.first, respond_by__lte=period.last
+        )
+        .order_by()
+        .aggregate(
+            due=Count("pk"),
+            decided=Count("pk", filter=Q(decided_at__isnull=False)),
+            on_time=Count("pk", filter=Q(decided_at__date__lte=F("respond_by"))),
+        )
+    )
+    reports = IntelReport.objects.visible_to(user).filter(scope.q("owner")).order_by().values("pk")
+    found.intelligence = {
+        "shared": Share.objects.filter(
+            content_type=ContentType.objects.get_for_model(IntelReport),
+            object_id__in=reports,
+            created_at__gte=period.starts(),
+            created_at__lte=period.ends(),
+        ).count(),
+        "accepted": ConditionsAccepted.objects.filter(
+            report__in=reports,
+            accepted_at__gte=period.starts(),
+            accepted_at__lte=period.ends(),
+        ).count(),
+        "fed_back": Feedback.objects.filter(
+            report__in=reports, given_at__gte=period.starts(), given_at__lte=period.ends()
+        ).count(),
+    }
+    return found
+
+
+def _prefixed(scope: Scope, prefix: str) -> dict[str, Any]:
+    if scope.organisation is not None:
+        return {f"{prefix}_id": scope.organisation.pk}
+    if scope.region is not None:
+        return {f"{prefix}__region_id": scope.region.pk}
+    return {}
+
+
+def within_reach(user: Any, scope: Scope) -> bool:
+    """Whether the reader's reach covers every organisation of the scope, so the figures from
+    their visible records are the scope's figures (else they are only what they may see)."""
+    viewer = policy.viewer_for(user)
+    if not viewer.sees_records or viewer.is_partner:
+        return False
+    if viewer.national_reach:
+        return True
+    if scope.organisation is not None:
+        organisation = scope.organisation
+        return organisation.pk == viewer.organisation_id or (
+            viewer.organisation_kind == OrganisationKind.ROCU
+            and organisation.kind == OrganisationKind.FORCE
+            and organisation.region_id == viewer.region_id
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A figure from a published release: the region (or nation) row of an approved table."""
+
+    table: str
+    label: str
+    columns: list[tuple[str, int | None]]
+    release: str
+
+
+def approved_aggregates(scope: Scope, period: Period) -> list[PublishedFigure]:
+    """Published, approved figures for a region or the nation in the releases of the quarters
+    the period covers (withheld cells stay withheld: None)."""
+    if scope.level == AggregateLevel.ORGANISATION:
+        return []
+    approved = set(
+        ApprovedAggregate.objects.filter(level=scope.level).values_list("figure", flat=True)
+    )
+    if not approved:
+        return []
+    quarters = {statistics.quarter_of(period.first), statistics.quarter_of(period.last)}
+    day = period.first
+    while day <= period.last:
+        quarters.add(statistics.quarter_of(day))
+        day += dt.timedelta(days=80)
+    wanted = Q(pk__in=[])
+    for year, quarter in quarters:
+        wanted |= Q(year=year, quarter=quarter)
+    releases = StatisticsRelease.objects.filter(wanted, status=ReleaseStatus.PUBLISHED).order_by(
+        "year", "quarter"
+    )
+    row = scope.region.name if scope.region is not None else None
+    made: list[PublishedFigure] = []
+    for release in releases:
+        for table in release.tables:
+            code = table["code"]
+            figure = Figure.DISRUPTIONS if code == "disruptions" else Figure.OUTCOMES
+            if figure not in approved:
+                continue
+            data = table["data"]
+            names = [d["name"] for d in data["dimensions"]]
+            columns: list[tuple[str, int | None]] = []
+            for cell in data["cells"]:
+                if cell.get("region") != row:
+                    continue
+                label = str(cell.get("strand") or data["total_label"]) if "strand" in names else ""
+                columns.append((label, cell["value"]))
+            made.append(
+                PublishedFigure(
+                    table=code, label=str(table_label(code)), columns=columns, release=release.label
+                )
+            )
+    return made
+
+
+def table_label(code: str) -> str:
+    from concord.insight.choices import StatisticsTable
+
+    try:
+        return str(StatisticsTable(code).label)
+    except ValueError:
+        return code
+
+
+def change(now: float | int | None, before: float | int | None) -> str:
+    """ "+3", "-2", "0" or "" when either is unknown."""
+    if now is None or before is None:
+        return ""
+    difference = round(float(now) - float(before), 1)
+    if difference == int(difference):
+        difference = int(difference)
+    return f"+{difference}" if difference > 0 else str(difference)
