@@ -521,7 +521,11 @@ DERIVED: dict[str, Derived] = {
     "plans.plan": Derived(
         "ocg",
         make_plan,
-        pages=lambda p: [f"/plans/ocg/{p.ocg.reference}/", f"/api/v1/plans/ocg/{p.ocg.reference}"],
+        pages=lambda p: [
+            f"/plans/ocg/{p.ocg.reference}/",
+            f"/api/v1/plans/ocg/{p.ocg.reference}",
+            f"/api/v1/plans/ocg/{p.ocg.reference}/checklist",
+        ],
         listings=_plan_surfaces,
     ),
     "plans.objective": Derived("ocg", make_objective, pages=_plan_page, listings=_plan_surfaces),
@@ -537,7 +541,15 @@ DERIVED: dict[str, Derived] = {
         "ocg",
         make_mentor_comment,
         pages=_plan_page,
-        listings=lambda c: [*_plan_surfaces(c), "/plans/mentoring/", "/plans/mentoring/?export=csv"],
+        listings=lambda c: [
+            *_plan_surfaces(c),
+            "/plans/mentoring/",
+            "/plans/mentoring/?export=csv",
+            f"/api/v1/plans/ocg/{c.plan.ocg.reference}/mentor-comments",
+        ],
+        writes=lambda c: [
+            (f"/api/v1/plans/ocg/{c.plan.ocg.reference}/mentor-comments", {"text": LABEL})
+        ],
         entitled="dp.cleared",
     ),
     "plans.disruption": Derived(

@@ -108,7 +108,8 @@ def test_the_mentor_sees_the_mentees_plans_and_nothing_else_and_nothing_after(wo
     assert client.get(f"/plans/ocg/{theirs.reference}/").status_code == 404
     assert client.get(f"/api/v1/plans/ocg/{theirs.reference}").status_code == 404
     listing = text_of(client.get("/ocgs/?export=csv"))
-    assert mine.reference in listing and theirs.reference not in listing
+    assert mine.reference in listing
+    assert theirs.reference not in listing
 
     mentoring.end_pairing(actor=lead, pairing=pairing)
     after = seen_by(mentor)
@@ -155,7 +156,8 @@ def test_comments_are_for_the_mentee_mentor_and_lead_only(world, signed_in):
     )
     assert response.status_code == 302
     comment = MentorComment.objects.get()
-    assert comment.author == mentor and comment.plan == plan
+    assert comment.author == mentor
+    assert comment.plan == plan
     assert Notification.objects.filter(person=mentee, code="mentoring.comment").exists()
     assert AuditEntry.objects.filter(object_type="plans.mentorcomment").exists()
     page = signed_in(mentee).get(f"/plans/ocg/{world['mine'].reference}/").content.decode()
@@ -230,7 +232,8 @@ def test_the_mentoring_page_starts_ends_and_shows_progress(
     )
     assert response.status_code == 302
     pairing = mentoring.open_pairing_of(mentee)
-    assert pairing is not None and pairing.mentor == mentor
+    assert pairing is not None
+    assert pairing.mentor == mentor
     for who in (mentor, mentee, lead):
         page = signed_in(who).get("/plans/mentoring/").content.decode()
         assert world["mine"].reference in page, who
