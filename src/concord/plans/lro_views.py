@@ -150,7 +150,7 @@ def pairing_list(request: HttpRequest) -> HttpResponseBase:
     rows = list(page.object_list)
     progress = progress_of(user, rows)
     for row in rows:
-        row.plans_progress = progress.get(row.pk, [])  # type: ignore[attr-defined]
+        row.plans_progress = progress.get(row.pk, [])
     return render(
         request,
         "plans/mentoring.html",

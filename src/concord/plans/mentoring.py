@@ -89,12 +89,11 @@ def lro_posts(person: Any) -> QuerySet[Appointment]:
     ).select_related("ocg", "priority_individual")
 
 
-def lro_posts_on(item: RegisterItem) -> QuerySet[Appointment, dict[str, Any]]:
+def lro_posts_on(item: RegisterItem) -> QuerySet[Appointment, Any]:
     """The person id of the item's current LRO, as a subquery."""
-    lro: QuerySet[Appointment, dict[str, Any]] = Appointment.objects.filter(
+    return Appointment.objects.filter(
         role=AppointmentRole.LRO, ended_on__isnull=True, **{subject_field(item): item}
     ).values("person_id")
-    return lro
 
 
 def is_mentor_of(user: Any, item: RegisterItem) -> bool:

@@ -44,7 +44,7 @@ class Load:
 
 
 def limits() -> dict[str, int]:
-    found = dict.fromkeys(POSTS, DEFAULT_LIMIT)
+    found: dict[str, int] = {str(role): DEFAULT_LIMIT for role in POSTS}
     found.update(dict(WorkloadLimit.objects.values_list("role", "max_plans")))
     return found
 
@@ -88,7 +88,7 @@ def workload(lead: Any) -> tuple[list[Load], list[str]]:
         band = post.subject.band or NO_BAND
         bands.add(band)
         load.bands[band] += 1
-        if post.review_overdue:  # type: ignore[attr-defined]
+        if post.review_overdue:
             load.overdue += 1
     ordered = sorted(
         loads.values(),
