@@ -198,7 +198,7 @@ def seed(world: DemoWorld) -> None:
             ocg__status="active",
             ocg__in=Plan.objects.filter(ocg__isnull=False).values("ocg_id"),
         )
-        .exclude(person=mentor)
+        .exclude(person__in=[mentor, mentee])
         .select_related("ocg")
         .order_by("ocg__reference")[:2]
     )
