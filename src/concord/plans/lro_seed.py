@@ -182,29 +182,36 @@ COMMENTS = [
 
 def seed(world: DemoWorld) -> None:
     from concord.ownership.services import appoint
-    from concord.plans import mentoring
+    from concord.plans import mentoring, services
 
     world.count("guidance", load_guidance())
     personas: dict[str, Any] = world.refs.get("personas", {})
     mentor, mentee, lead = (personas.get(n) for n in ("dp.lro", "dp.newlro", "dp.soclead"))
     if mentor is None or mentee is None or lead is None:
         return
-    # Two Dyfed-Powys plans whose LRO is not dp.lro go to the new LRO.
-    taken = (
-        Appointment.objects.filter(
-            role="lro",
-            ended_on__isnull=True,
-            ocg__owner__code="DYP",
-            ocg__status="active",
-            ocg__in=Plan.objects.filter(ocg__isnull=False).values("ocg_id"),
+    # The new LRO holds two active Dyfed-Powys groups (taken over from others where the
+    # ownership step gave fewer, never a walk-through's group), each plan opened with a Pursue
+    # objective (the other strands left for the checklist to show).
+    scenario = [o.pk for o in world.refs.get("scenario_ocgs", {}).values()]
+    items = [p.ocg for p in mentoring.lro_posts(mentee) if p.ocg is not None][:2]
+    if len(items) < 2:
+        more = (
+            Appointment.objects.filter(
+                role="lro", ended_on__isnull=True, ocg__owner__code="DYP", ocg__status="active"
+            )
+            .exclude(person=mentee)
+            .exclude(ocg__in=scenario)
+            .select_related("ocg")
+            .order_by("ocg__reference")[: 2 - len(items)]
         )
-        .exclude(person__in=[mentor, mentee])
-        .select_related("ocg")
-        .order_by("ocg__reference")[:2]
-    )
-    items = [a.ocg for a in taken if a.ocg is not None]
+        for post in list(more):
+            appoint(actor=lead, item=post.ocg, role="lro", person=mentee, check_permission=False)
+            items.append(post.ocg)
     for item in items:
-        appoint(actor=lead, item=item, role="lro", person=mentee, check_permission=False)
+        if not Plan.objects.filter(ocg=item, objectives__strand="pursue").exists():
+            services.add_objective(
+                actor=mentee, item=item, strand="pursue", text="Arrest and charge the principals"
+            )
     pairing = mentoring.start_pairing(actor=lead, mentor=mentor, mentee=mentee)
     plan = Plan.objects.filter(ocg__in=items).order_by("ocg__reference").first()
     if plan is not None:
