@@ -135,6 +135,20 @@ def test_the_mentor_reads_but_cannot_change_the_plan(world, signed_in):
     )
     assert response.status_code == 404
     assert not Objective.objects.filter(text="Sneaked in").exists()
+    # Nor claim a disruption on it: that is the mentee's (or the SIO's) to claim.
+    with pytest.raises(PermissionDenied):
+        services.claim_disruption(
+            actor=mentor,
+            item=mine,
+            strand="pursue",
+            impact="minor",
+            occurred_on=timezone.localdate(),
+            narrative="Claimed by the mentor, who only reads",
+            outcomes={},
+        )
+    assert "Claim a disruption" not in (
+        signed_in(mentor).get(f"/plans/ocg/{mine.reference}/").content.decode()
+    )
 
 
 def test_a_mentor_of_the_same_force_cannot_change_the_mentees_plan(world):

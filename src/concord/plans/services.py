@@ -344,6 +344,10 @@ def claim_disruption(
             raise PermissionDenied(_("A partner claims disruptions for its own actions."))
     elif not policy.can(actor, policy.VIEW, item):
         raise PermissionDenied(_("You cannot see this record."))
+    from concord.plans.mentoring import is_mentor_of
+
+    if is_mentor_of(actor, item):
+        raise PermissionDenied(_("A mentor reads the plan; the mentee claims disruptions."))
     if action is not None and action.objective.plan.subject.pk != item.pk:
         raise ValidationError({"action": _("That action belongs to another plan.")})
     if strand not in Strand.values:

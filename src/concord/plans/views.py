@@ -177,6 +177,7 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             "checks_of": of,
             "gaps": [r for r in found if not r.met],
             "pairing": pairing,
+            "may_claim": pairing is None or pairing.mentee_id == request.user.pk,
             "comments": (
                 MentorComment.objects.visible_to(request.user)
                 .filter(plan=plan)
