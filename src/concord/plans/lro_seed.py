@@ -204,9 +204,9 @@ def seed(world: DemoWorld) -> None:
             .select_related("ocg")
             .order_by("ocg__reference")[: 2 - len(items)]
         )
-        for post in list(more):
-            appoint(actor=lead, item=post.ocg, role="lro", person=mentee, check_permission=False)
-            items.append(post.ocg)
+        for ocg in [post.ocg for post in more if post.ocg is not None]:
+            appoint(actor=lead, item=ocg, role="lro", person=mentee, check_permission=False)
+            items.append(ocg)
     for item in items:
         if not Plan.objects.filter(ocg=item, objectives__strand="pursue").exists():
             services.add_objective(
