@@ -108,6 +108,30 @@ def make_review(ocg: Any) -> Any:
     )
 
 
+def make_mentor_comment(ocg: Any) -> Any:
+    """A mentoring comment on the plan: seen by the pairing's mentee (dp.cleared here), its
+    mentor while it is open and the organisation's leads, never by the plan's other readers."""
+    from concord.plans.models import MentorComment, Pairing
+    from tests.factories import UserFactory
+
+    mentor = UserFactory(
+        username="dp.mentor", organisation=organisation("DYP"), roles=["lro"], vetting_level="SC"
+    )
+    mentee = _sc()
+    pairing = Pairing.objects.filter(mentee=mentee, ended_at__isnull=True).first()
+    if pairing is None:
+        pairing = Pairing.objects.create(
+            mentor=mentor,
+            mentee=mentee,
+            organisation=organisation("DYP"),
+            started_at=_now(),
+            started_by=mentor,
+        )
+    return MentorComment.objects.create(
+        pairing=pairing, plan=_plan(ocg), author=mentor, text=f"{LABEL} mentoring comment"
+    )
+
+
 def make_disruption(ocg: Any) -> Any:
     """Claimed for Dyfed-Powys by its SIO: the claiming organisation's staff must not see a
     disruption of a SECRET group they are not cleared for (found from outside)."""
@@ -529,7 +553,11 @@ DERIVED: dict[str, Derived] = {
     "plans.plan": Derived(
         "ocg",
         make_plan,
-        pages=lambda p: [f"/plans/ocg/{p.ocg.reference}/", f"/api/v1/plans/ocg/{p.ocg.reference}"],
+        pages=lambda p: [
+            f"/plans/ocg/{p.ocg.reference}/",
+            f"/api/v1/plans/ocg/{p.ocg.reference}",
+            f"/api/v1/plans/ocg/{p.ocg.reference}/checklist",
+        ],
         listings=_plan_surfaces,
     ),
     "plans.objective": Derived("ocg", make_objective, pages=_plan_page, listings=_plan_surfaces),
@@ -541,6 +569,21 @@ DERIVED: dict[str, Derived] = {
         writes=lambda a: [(f"/api/v1/actions/{a.pk}", {"status": "done", "outcome": "Done it"})],
     ),
     "plans.planreview": Derived("ocg", make_review, pages=_plan_page, listings=_plan_surfaces),
+    "plans.mentorcomment": Derived(
+        "ocg",
+        make_mentor_comment,
+        pages=_plan_page,
+        listings=lambda c: [
+            *_plan_surfaces(c),
+            "/plans/mentoring/",
+            "/plans/mentoring/?export=csv",
+            f"/api/v1/plans/ocg/{c.plan.ocg.reference}/mentor-comments",
+        ],
+        writes=lambda c: [
+            (f"/api/v1/plans/ocg/{c.plan.ocg.reference}/mentor-comments", {"text": LABEL})
+        ],
+        entitled="dp.cleared",
+    ),
     "plans.disruption": Derived(
         "ocg",
         make_disruption,

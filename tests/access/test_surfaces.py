@@ -115,6 +115,8 @@ SCOPED_ROUTES = {
     "capabilities:plan_of": "a business plan, 404 outside the reader's capacity scope",
     "insight:effectiveness": "aggregates of the reader's visible records only, and approved "
     "published aggregates beyond (tests/insight/test_effectiveness.py)",
+    "plans:workload": "posts of the lead's own organisation on items the lead sees "
+    "(tests/plans/test_workload.py)",
     "capabilities:record_need": "naming an OCG's or PI's need: 404 unless the item is visible "
     "(tests/capabilities/test_allocation_pages.py)",
 }
@@ -151,6 +153,9 @@ ROUTES_NOT_SENSITIVE = {
     "organisations:profile_language": "the person's own language",
     "organisations:token_issue": "the person's own API tokens",
     "organisations:token_revoke": "the person's own API tokens",
+    "plans:guidance": "guidance for LROs: the same for everyone, no record",
+    "plans:guidance_new": "a form (administrators and the national function)",
+    "plans:guidance_edit": "one piece of guidance: no record",
     "monitoring:audit": "the audit trail, for counter-corruption auditors (tests/monitoring)",
     "monitoring:alerts": "alerts about people, for auditors (tests/monitoring)",
     "monitoring:alert": "one alert, for auditors (tests/monitoring)",
@@ -197,6 +202,9 @@ OPERATIONS_NOT_SENSITIVE = {
     ("GET", "/api/v1/organisations"): "reference data",
     ("GET", "/api/v1/organisations/{code}"): "reference data",
     ("GET", "/api/v1/me"): "the person's own account",
+    ("GET", "/api/v1/plan-guidance"): "guidance for LROs: the same for everyone, no record",
+    ("GET", "/api/v1/mentoring/pairings"): "the person's own pairings and those they lead: "
+    "people, no record (tests/plans/test_mentoring.py)",
     ("POST", "/api/v1/tasking"): "creates the sender's own request (tests/ownership/test_api)",
     ("POST", "/api/v1/intelligence"): "records the person's own report (tests/intelligence)",
 }

@@ -145,6 +145,7 @@ FILLERS: dict[str, Fill] = {
     "ownership:ownership": _kinds,
     "ownership:transfer_create": _kinds,
     "plans:plan": _kinds,
+    "plans:guidance_edit": _pk("plans.Guidance"),
     "meetings:forum": _pk("meetings.Forum"),
     "meetings:meeting": _pk("meetings.Meeting"),
     "meetings:minutes": _pk("meetings.Meeting"),

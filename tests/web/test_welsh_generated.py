@@ -110,6 +110,9 @@ def samples() -> dict[str, list[dict[str, Any]]]:
         "plan.disruption_decided": [
             {"ref": REF, "status": label(s, lower=True)} for s in DisruptionStatus
         ],
+        "mentoring.started": [{"mentor": NAME, "mentee": NAME}],
+        "mentoring.ended": [{"mentor": NAME, "mentee": NAME}],
+        "mentoring.comment": [{"ref": REF, "name": NAME}],
         "meeting.agenda_issued": [{"forum": FORUM, "date": "09/12/2026", "v": 2}],
         "meeting.rescore": [{"ref": REF, "forum": FORUM, "rationale": OWN_WORDS}],
         "meeting.action": [{"forum": FORUM, "action": OWN_WORDS}],

@@ -87,6 +87,7 @@ class ShareCause(models.TextChoices):
     TASKING_REQUEST = "tasking_request", _("Tasking request")
     APPOINTMENT = "appointment", _("Appointment")
     FEDERATION = "federation", _("Received over federation")
+    MENTORING = "mentoring", _("Mentoring: a mentor reads the mentee's 4P plans")
 
 
 class TaskState(models.TextChoices):

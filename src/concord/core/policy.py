@@ -329,6 +329,12 @@ class Act(StrEnum):
     PREPARE_STATISTICS = "prepare_statistics"
     # A ROCU's oversight pack and its practice adoptions (obj: the organisation, or None).
     OVERSEE = "oversee"
+    # LROs: pairing a new LRO with a mentor (`obj` the mentee), and seeing the unit's workload
+    # (`obj` the organisation); editing the 4P guidance (`obj` None).
+    LEAD_LROS = "lead_lros"
+    EDIT_GUIDANCE = "edit_guidance"
+    # A mentor's or mentee's comment on the mentee's plan (`obj` (pairing, plan)).
+    COMMENT_AS_MENTOR = "comment_as_mentor"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"

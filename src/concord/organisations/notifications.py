@@ -68,6 +68,10 @@ MESSAGES: dict[str, Message] = {
     "plan.disruption_claimed": Message(
         gettext_noop("A disruption was claimed and awaits validation.")
     ),
+    # plans: mentoring of LROs
+    "mentoring.started": Message(gettext_noop("%(mentor)s is now mentoring %(mentee)s")),
+    "mentoring.ended": Message(gettext_noop("%(mentor)s's mentoring of %(mentee)s has ended")),
+    "mentoring.comment": Message(gettext_noop("%(ref)s: mentoring comment from %(name)s")),
     # meetings
     "meeting.agenda_issued": Message(
         gettext_noop("%(forum)s, %(date)s: agenda issued (version %(v)s)")

@@ -38,6 +38,9 @@ TEAMS = {
 # (username, first, last, organisation, roles, vetting, job title, team)
 PERSONAS = [
     ("dp.lro", "Carys", "Morgan", "DYP", ["lro"], "NPPV3", "Chief Inspector", None),
+    # A new LRO, mentored by dp.lro; and the force's SOC lead, who paired them (issue 16).
+    ("dp.newlro", "Owain", "Pritchard", "DYP", ["lro"], "NPPV3", "Chief Inspector", None),
+    ("dp.soclead", "Sian", "Llywelyn", "DYP", ["chief_officer"], "SC", "Superintendent", None),
     (
         "dp.sio",
         "Rhys",

@@ -1,10 +1,12 @@
 """4P plan API: an item's plan, my actions (what a partner sees) and their progress,
-disruptions (claim and validate), through the same services and policy as the pages."""
+disruptions (claim and validate), the LRO guidance, a plan's checklist, mentoring pairings and
+their comments, through the same services and policy as the pages."""
 
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -15,9 +17,10 @@ from concord.core.access import open_record
 from concord.core.api import MAX_ID, WRITE, Id, Pagination, Reference, answers, text
 from concord.core.models import AuditAction
 from concord.ownership.models import SUBJECT_FIELDS
-from concord.plans import services
+from concord.plans import checklist, mentoring, services
 from concord.plans.choices import ActionStatus, Strand
-from concord.plans.models import Action, Disruption, Objective
+from concord.plans.mentoring import is_mentor_of
+from concord.plans.models import Action, Disruption, Guidance, MentorComment, Objective, Pairing
 from concord.plans.views import actions_of
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 
@@ -168,7 +171,7 @@ def _item(request: HttpRequest, kind: str, reference: str) -> RegisterItem:
 )
 def get_plan(request: HttpRequest, kind: ItemKind, reference: Reference) -> dict[str, Any]:
     item = _item(request, kind, reference)
-    if not services.may_change_plan(request.user, item):
+    if not (services.may_change_plan(request.user, item) or is_mentor_of(request.user, item)):
         raise Http404  # partners reach their actions through /actions, never the whole plan
     plan = services.plan_or_blank(item)
     objectives = (
@@ -270,3 +273,132 @@ def validate_disruption(request: HttpRequest, pk: Id, payload: ValidationIn) -> 
     return services.validate_disruption(
         actor=request.user, disruption=disruption, accept=payload.validate_it, reason=payload.reason
     )
+
+
+# Guidance, checklists and mentoring -----------------------------------------------------------
+
+
+class GuidanceOut(Schema):
+    id: int
+    stage: str
+    strand: str
+    title: str
+    title_cy: str
+    body: str
+    body_cy: str
+
+
+@router.get("/plan-guidance", response=answers(list[GuidanceOut], 422), summary="Guidance for LROs")
+@paginate(Pagination)
+def list_guidance(request: HttpRequest) -> Any:
+    return Guidance.objects.all()
+
+
+class CheckOut(Schema):
+    code: str
+    stage: str
+    label: str
+    met: bool
+
+
+@router.get(
+    "/plans/{kind}/{reference}/checklist",
+    response=answers(list[CheckOut], 404, 422, 428),
+    summary="The checklist of a 4P plan",
+)
+def get_checklist(
+    request: HttpRequest, kind: ItemKind, reference: Reference
+) -> list[dict[str, Any]]:
+    item = _item(request, kind, reference)
+    if not (services.may_change_plan(request.user, item) or is_mentor_of(request.user, item)):
+        raise Http404
+    return [
+        {"code": r.check.code, "stage": r.check.stage, "label": str(r.check.label), "met": r.met}
+        for r in checklist.results(services.plan_or_blank(item))
+    ]
+
+
+class PairingOut(Schema):
+    id: int
+    mentor: str
+    mentee: str
+    organisation: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_mentor(obj: Pairing) -> str:
+        return obj.mentor.username
+
+    @staticmethod
+    def resolve_mentee(obj: Pairing) -> str:
+        return obj.mentee.username
+
+    @staticmethod
+    def resolve_organisation(obj: Pairing) -> str:
+        return obj.organisation.code
+
+
+@router.get(
+    "/mentoring/pairings",
+    response=answers(list[PairingOut], 422),
+    summary="Mentoring pairings you are in or lead",
+)
+@paginate(Pagination)
+def list_pairings(request: HttpRequest) -> Any:
+    return mentoring.pairings_for(request.user)
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    text: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj: MentorComment) -> str:
+        return obj.author.username
+
+
+class CommentIn(Schema):
+    text: Annotated[str, text(3, limits.ENTRY)]
+
+
+def _plan_comments(request: HttpRequest, kind: str, reference: str) -> Any:
+    item = _item(request, kind, reference)
+    plan = services.plan_or_blank(item)
+    return item, plan
+
+
+@router.get(
+    "/plans/{kind}/{reference}/mentor-comments",
+    response=answers(list[CommentOut], 404, 422, 428),
+    summary="Mentoring comments on a 4P plan (for the mentee, mentor and lead)",
+)
+def list_comments(request: HttpRequest, kind: ItemKind, reference: Reference) -> Any:
+    _item_found, plan = _plan_comments(request, kind, reference)
+    if plan.pk is None:
+        return []
+    return list(
+        MentorComment.objects.visible_to(request.user).filter(plan=plan).select_related("author")
+    )
+
+
+@router.post(
+    "/plans/{kind}/{reference}/mentor-comments",
+    response=answers(CommentOut, WRITE, 404, 422, 428, status=201),
+    summary="Comment on a mentee's plan, as its mentor or mentee",
+)
+def add_comment(
+    request: HttpRequest, kind: ItemKind, reference: Reference, payload: CommentIn
+) -> Status[MentorComment]:
+    item, plan = _plan_comments(request, kind, reference)
+    pairing = (
+        Pairing.objects.filter(ended_at__isnull=True, mentee__in=mentoring.lro_posts_on(item))
+        .filter(Q(mentor=request.user) | Q(mentee=request.user))
+        .first()
+    )
+    if pairing is None or plan.pk is None:
+        raise Http404
+    made = mentoring.add_comment(actor=request.user, pairing=pairing, plan=plan, text=payload.text)
+    return Status(201, made)

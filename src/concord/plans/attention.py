@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from concord.core import policy
 from concord.core.choices import RoleCode
 from concord.ownership.choices import AppointmentRole
 from concord.ownership.models import Appointment
 from concord.ownership.services import DECIDER_ROLES
+from concord.plans import checklist
 from concord.plans.choices import ActionStatus, DisruptionStatus
 from concord.plans.models import Action, Disruption, Plan
 from concord.web import attention
@@ -95,6 +97,40 @@ def _review_row(plan: Plan) -> Row:
     )
 
 
+def plans_with_gaps(user: Any) -> QuerySet[Plan]:
+    """Plans of active items the person is LRO of now, with checklist gaps (plans/checklist.py),
+    each annotated with its checks."""
+    if policy.viewer_for(user).is_partner:
+        return Plan.objects.none()
+    posts = Appointment.objects.filter(person=user, ended_on__isnull=True, role=AppointmentRole.LRO)
+    mine = Plan.objects.visible_to(user).filter(
+        Q(ocg__in=posts.values("ocg_id"), ocg__status="active")
+        | Q(
+            priority_individual__in=posts.values("priority_individual_id"),
+            priority_individual__status="active",
+        )
+    )
+    return (
+        checklist.annotated(checklist.with_gaps(mine))
+        .select_related("ocg", "priority_individual")
+        .order_by("next_review_on", "id")
+    )
+
+
+def _gaps_row(plan: Plan) -> Row:
+    item = plan.subject
+    gaps = [r.check.label for r in checklist.results_of(plan) if not r.met]
+    return Row(
+        reference=item.reference,
+        title=item.name,
+        url=reverse("plans:plan", args=[item.kind_code, item.reference]) + "#checklist",
+        note=ngettext(
+            "%(n)s check to do: %(first)s", "%(n)s checks to do, first: %(first)s", len(gaps)
+        )
+        % {"n": len(gaps), "first": gaps[0] if gaps else ""},
+    )
+
+
 def disruptions_to_validate(user: Any) -> QuerySet[Disruption]:
     """Claims awaiting validation the person may validate (`Act.VALIDATE_DISRUPTION`: who may
     change the item's plan, never a partner, never the claimant): as SIO or LRO of the item,
@@ -152,6 +188,14 @@ def waiting(user: Any) -> list[Entry]:
             reviews_overdue(user),
             _review_row,
             order=40,
+        ),
+        *attention.entry(
+            "plans.checklist_gaps",
+            _("4P plan checklists with gaps"),
+            plans_with_gaps(user),
+            _gaps_row,
+            order=42,
+            hint=_("Plans you are LRO of that miss a check; the plan page lists each one."),
         ),
         *attention.entry(
             "plans.actions_due",

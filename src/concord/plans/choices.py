@@ -37,3 +37,13 @@ OUTCOME_FIELDS = (
     "assets_restrained_gbp",
     "referrals",
 )
+
+
+class Stage(models.TextChoices):
+    """The stages of a 4P plan, where guidance is shown and the checklist is grouped."""
+
+    OPENING = "opening", _("Opening the plan")
+    OBJECTIVES = "objectives", _("Objectives by strand")
+    ACTIONS = "actions", _("Partner actions")
+    REVIEW = "review", _("Review")
+    CLOSURE = "closure", _("Closure")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.core import text as limits
@@ -20,7 +21,7 @@ from concord.core.queries import RestrictedQuerySet
 from concord.core.restriction import Restricted
 from concord.organisations.models import BilingualName, Organisation
 from concord.ownership.models import AboutOwnedItem
-from concord.plans.choices import ActionStatus, DisruptionStatus, Strand
+from concord.plans.choices import ActionStatus, DisruptionStatus, Stage, Strand
 
 if TYPE_CHECKING:
     from concord.core.policy import Viewer
@@ -254,3 +255,128 @@ def outcome_label(name: str) -> str:
     """The label of an outcome field (e.g. "cash seized (£)")."""
     field = Disruption._meta.get_field(name)
     return str(getattr(field, "verbose_name", name))
+
+
+# Guidance, mentoring and workload for LROs ----------------------------------------------------
+
+
+class Guidance(models.Model):
+    """Guidance for one stage of a 4P plan (and, for objectives, one strand), in English and
+    Welsh: reference data, edited by administrators and the national function
+    (`Act.EDIT_GUIDANCE`), shown beside the stage on the plan page."""
+
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    strand = models.CharField(_("strand"), max_length=8, choices=Strand.choices, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_cy = models.CharField(_("title (Welsh)"), max_length=200, blank=True)
+    body = models.TextField(_("guidance"), max_length=limits.SUMMARY)
+    body_cy = models.TextField(_("guidance (Welsh)"), blank=True, max_length=limits.SUMMARY)
+    rank = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["stage", "strand", "rank", "id"]
+        verbose_name = _("guidance")
+        verbose_name_plural = _("guidance")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """(title, body) in Welsh when asked and written, else English."""
+        if language.startswith("cy"):
+            return (self.title_cy or self.title, self.body_cy or self.body)
+        return (self.title, self.body)
+
+
+class WorkloadLimit(models.Model):
+    """How many current plans a person in a post carries before the workload page flags them:
+    data, set per post (LRO, SIO) by administrators."""
+
+    role = models.CharField(_("post"), max_length=4, unique=True)
+    max_plans = models.PositiveSmallIntegerField(_("plans before flagged"), default=8)
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.max_plans}"
+
+
+class Pairing(models.Model):
+    """A new LRO (the mentee) paired with an experienced one (the mentor) by the lead of the
+    mentee's organisation. While it is open the mentor reads the mentee's plans (shares with
+    cause MENTORING and this pairing's id) and comments on them; ending it ends the shares.
+    Seen by the two of them and the organisation's leads (plans/mentoring.py)."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mentoring",
+        verbose_name=_("mentor"),
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mentored_by",
+        verbose_name=_("mentee"),
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("started"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee"], condition=Q(ended_at__isnull=True), name="one_open_pairing"
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")), name="pairing_of_two_people"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentoring {self.mentee}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+def party_to_pairing(viewer: Viewer) -> Q | None:
+    """A mentoring comment is for the mentee, the mentor while the pairing is open, and the
+    leads of the mentee's organisation; no other reader of the plan."""
+    if not viewer.user_id or viewer.is_partner:
+        return None
+    allowed = Q(pairing__mentee_id=viewer.user_id) | Q(
+        pairing__mentor_id=viewer.user_id, pairing__ended_at__isnull=True
+    )
+    if viewer.is_manager:
+        allowed |= Q(pairing__organisation_id=viewer.organisation_id)
+    return allowed
+
+
+class MentorComment(models.Model):
+    """A mentor's comment on a mentee's plan (or the mentee's reply)."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="comments")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="mentor_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"), max_length=limits.ENTRY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    access = Restricted(via=("plan",), requires=party_to_pairing, describes="mentoring comment")
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -57,7 +57,8 @@ def plan_for(item: RegisterItem) -> Plan:
 
 @policy.rule(policy.Act.CHANGE_PLAN)
 def may_change_plan(user: Any, item: RegisterItem) -> bool:
-    """The item's LRO or SIO (wherever they work), or the owning organisation's staff."""
+    """The item's LRO or SIO (wherever they work), or the owning organisation's staff other
+    than the mentor of the item's LRO (plans/mentoring.py)."""
     if not policy.can(user, policy.VIEW, item):
         return False
     posts = current_appointments(item)
@@ -66,7 +67,12 @@ def may_change_plan(user: Any, item: RegisterItem) -> bool:
         for role in (AppointmentRole.LRO, AppointmentRole.SIO)
     ):
         return True
-    return policy.can(user, policy.CHANGE, item)
+    if not policy.can(user, policy.CHANGE, item):
+        return False
+    # A mentor reads the mentee's plan and comments; the plan stays the mentee's to change.
+    from concord.plans.mentoring import is_mentor_of
+
+    return not is_mentor_of(user, item)
 
 
 def _require_plan_change(actor: Any, item: RegisterItem) -> None:
@@ -338,6 +344,10 @@ def claim_disruption(
             raise PermissionDenied(_("A partner claims disruptions for its own actions."))
     elif not policy.can(actor, policy.VIEW, item):
         raise PermissionDenied(_("You cannot see this record."))
+    from concord.plans.mentoring import is_mentor_of
+
+    if is_mentor_of(actor, item):
+        raise PermissionDenied(_("A mentor reads the plan; the mentee claims disruptions."))
     if action is not None and action.objective.plan.subject.pk != item.pk:
         raise ValidationError({"action": _("That action belongs to another plan.")})
     if strand not in Strand.values:

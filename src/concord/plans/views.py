@@ -22,10 +22,19 @@ from concord.core.access import open_record
 from concord.core.models import AuditAction
 from concord.organisations.models import Organisation, User
 from concord.ownership.models import SUBJECT_FIELDS, subject_field
+from concord.plans import checklist, guidance, mentoring, services
 from concord.plans import forms as plan_forms
-from concord.plans import services
 from concord.plans.choices import OUTCOME_FIELDS, ActionStatus, DisruptionStatus, Strand
-from concord.plans.models import Action, Disruption, DisruptionImpact, Objective, outcome_label
+from concord.plans.models import (
+    Action,
+    Disruption,
+    DisruptionImpact,
+    MentorComment,
+    Objective,
+    Pairing,
+    Plan,
+    outcome_label,
+)
 from concord.threats.models import REGISTER_ITEMS, RegisterItem
 from concord.threats.views import form_errors
 from concord.web import panels
@@ -122,6 +131,9 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
         "disruption": plan_forms.DisruptionForm(prefix="disruption"),
         "progress": plan_forms.ActionProgressForm(prefix="progress"),
     }
+    pairing = _pairing_on(request.user, item)
+    if request.method == "POST" and request.POST.get("step") == "comment":
+        return _comment(request, item, plan, pairing)
     if request.method == "POST":
         step = request.POST.get("step", "")
         if step not in forms or (step != "disruption" and not may_change):
@@ -143,6 +155,9 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
         .filter(**{subject_field(item): item})
         .select_related("impact", "claimed_by", "claimed_for", "validated_by")
     )
+    shown = guidance.shown()
+    found = checklist.results(plan)
+    met, of = checklist.progress(found)
     return render(
         request,
         "plans/plan.html",
@@ -151,6 +166,25 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             "kind": kind,
             "plan": plan,
             "may_change": may_change,
+            "guidance": shown,
+            "strand_guidance": {
+                value: [g for g in shown["objectives"] if g.strand == value]
+                for value in Strand.values
+            },
+            "objectives_guidance": [g for g in shown["objectives"] if not g.strand],
+            "checklist": checklist.by_stage(found),
+            "checks_met": met,
+            "checks_of": of,
+            "gaps": [r for r in found if not r.met],
+            "pairing": pairing,
+            "may_claim": pairing is None or pairing.mentee_id == request.user.pk,
+            "comments": (
+                MentorComment.objects.visible_to(request.user)
+                .filter(plan=plan)
+                .select_related("author")
+                if plan.pk
+                else []
+            ),
             "forms": forms,
             "strands": [
                 (value, label, [o for o in objectives if o.strand == value])
@@ -163,6 +197,36 @@ def plan_view(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             "statuses": ActionStatus.choices,
         },
     )
+
+
+def _pairing_on(user: Any, item: RegisterItem) -> Pairing | None:
+    """The open pairing in which the person is mentor or mentee of the item's LRO, if any."""
+    return (
+        Pairing.objects.filter(ended_at__isnull=True, mentee__in=mentoring.lro_posts_on(item))
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+        .first()
+    )
+
+
+def _comment(
+    request: HttpRequest, item: RegisterItem, plan: Plan, pairing: Pairing | None
+) -> HttpResponse:
+    """A mentoring comment on the plan, by the mentor or the mentee."""
+    if pairing is None or plan.pk is None:
+        raise Http404
+    try:
+        mentoring.add_comment(
+            actor=request.user, pairing=pairing, plan=plan, text=request.POST.get("text", "")
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The comment was added."))
+    return redirect("plans:plan", kind=item.kind_code, reference=item.reference)
 
 
 def _post(request: HttpRequest, item: RegisterItem, step: str, form: Any) -> str:
