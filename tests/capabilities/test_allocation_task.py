@@ -36,7 +36,8 @@ def test_a_chair_starts_the_run_and_the_page_follows_it_to_the_end(cast, queue):
     assert f'hx-get="/tasks/{task_id}/progress"' in waiting
     # The region that polls is the live region, so what changes in it is announced.
     region = waiting.split('role="status"', 1)[1].split(">", 1)[0]
-    assert 'aria-live="polite"' in region and "hx-get" in region
+    assert 'aria-live="polite"' in region
+    assert "hx-get" in region
     assert chair.get(f"/tasks/{task_id}/progress").status_code == 200  # keep asking
     assert "Waiting to start" in waiting
     # Nobody else follows the chair's task.
