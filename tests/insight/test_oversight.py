@@ -70,6 +70,12 @@ def test_only_the_rocus_governance_and_the_national_function_open_it(exception):
     chair = persona("tarian.chair")
     assert policy.may(chair, policy.Act.OVERSEE, organisation("DYP"))
     assert not policy.may(chair, policy.Act.OVERSEE, organisation("GMP"))
+    # A force's chief officer sits on the regional board: its ROCU's pack, not another's.
+    lead = persona("dp.soclead")
+    assert policy.may(lead, policy.Act.OVERSEE, organisation("TARIAN"))
+    assert policy.may(lead, policy.Act.OVERSEE, organisation("DYP"))
+    assert not policy.may(lead, policy.Act.OVERSEE, organisation("NWROCU"))
+    assert not policy.may(lead, policy.Act.OVERSEE, organisation("GWE"))
     choose = client_for(chair).get("/insight/oversight/").content.decode()
     assert "/insight/oversight/TARIAN/" in choose
     assert "/insight/oversight/NWROCU/" not in choose

@@ -189,8 +189,10 @@ OVERSEERS = frozenset({RoleCode.CHIEF_OFFICER, RoleCode.TASKING_CHAIR})
 @policy.rule(policy.Act.OVERSEE)
 def may_oversee(user: Any, obj: Any = None) -> bool:
     """A ROCU's chief officer or tasking chair (its governance) for the ROCU and the forces of
-    its region; a force's chief officer for the force; the national function for every one.
-    With no organisation: whether the person oversees any."""
+    its region; a force's chief officer or chair for the force and its region's ROCU (the
+    regional governance board sits the region's forces); the national function for every one.
+    With no organisation: whether the person oversees any. What a pack shows is still only
+    what its reader may see."""
     if not user.is_authenticated or not user.vetting_is_current():
         return False
     if may_prepare(user, None):
@@ -205,9 +207,8 @@ def may_oversee(user: Any, obj: Any = None) -> bool:
     return bool(
         obj.pk == acting.pk
         or (
-            acting.kind == OrganisationKind.ROCU
-            and obj.kind == OrganisationKind.FORCE
-            and obj.region_id == acting.region_id
+            obj.region_id == acting.region_id
+            and {acting.kind, obj.kind} == {OrganisationKind.ROCU, OrganisationKind.FORCE}
         )
     )
 
