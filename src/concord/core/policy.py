@@ -327,11 +327,14 @@ class Act(StrEnum):
     MANAGE_CAPACITY = "manage_capacity"
     DECIDE_GAP = "decide_gap"
     PREPARE_STATISTICS = "prepare_statistics"
+    DECIDE_REFERRAL = "decide_referral"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"
     RECORD_INTELLIGENCE = "record_intelligence"
     REQUEST_TASKING = "request_tasking"
+    SEND_REFERRAL = "send_referral"
+    TRIAGE_REFERRALS = "triage_referrals"
 
 
 Rule = Callable[[Any, Any], bool]

@@ -1,0 +1,265 @@
+"""Referrals API: send one, list your unit's queue or your organisation's own referrals, read
+one (the sender sees its status and outcome; the receiving unit sees the checks it may), and
+record the triager's decision through the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from concord.core import audit, policy
+from concord.core.access import visible_one
+from concord.core.api import WRITE, Id, Pagination, answers, text
+from concord.core.models import AuditAction
+from concord.intelligence.choices import HandlingCode
+from concord.referrals import services
+from concord.referrals.choices import Category, Decision, ReferralStatus
+from concord.referrals.models import Referral, ReferralMatch, ReferralPointer
+
+router = Router(tags=["referrals"])
+
+Short = Annotated[str, text(0, 300)]
+
+
+class ReferralIn(Schema):
+    sender_reference: Annotated[str, text(1, 60)]
+    found_on: dt.date
+    category: Category
+    items: list[Short] = Field(min_length=1, max_length=20)
+    postcode: Annotated[str, text(2, 10)]
+    handling_code: HandlingCode
+    place: Annotated[str, text(0, 200)] = ""
+    handling_conditions: Annotated[str, text(0, 1000)] = ""
+    people: list[Short] = Field(default_factory=list, max_length=20)
+    addresses: list[Short] = Field(default_factory=list, max_length=20)
+    phones: list[Short] = Field(default_factory=list, max_length=20)
+    emails: list[Short] = Field(default_factory=list, max_length=20)
+    accounts: list[Short] = Field(default_factory=list, max_length=20)
+
+
+class ReferralOut(Schema):
+    """What the sender and the receiving unit both see: the content, status and outcome."""
+
+    id: int
+    reference: str
+    sender: str
+    sender_reference: str
+    receiving_unit: str
+    category: str
+    items: list[str]
+    found_on: dt.date
+    place: str
+    postcode: str
+    people: list[dict[str, str]]
+    addresses: list[str]
+    phones: list[str]
+    emails: list[str]
+    accounts: list[str]
+    handling_code: str
+    received_at: dt.datetime
+    status: str
+    decision: str
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_sender(obj: Referral) -> str:
+        return obj.sender.code
+
+    @staticmethod
+    def resolve_receiving_unit(obj: Referral) -> str:
+        return obj.receiving_unit.code
+
+
+class HitOut(Schema):
+    hit_reference: str
+    strength: str
+    score: float
+    fields: list[str]
+    record: str = ""
+    owner: str = ""
+    desk: str = ""
+
+
+class TriageOut(ReferralOut):
+    """The receiving unit's view: priority, due time, triager and the checks it may see."""
+
+    priority: str
+    due_at: dt.datetime
+    overdue: bool
+    triager: str
+    matches: list[HitOut]
+    pointers: list[HitOut]
+
+
+class ReferralFilters(Schema):
+    scope: Literal["queue", "sent"] = "sent"
+    status: ReferralStatus | None = None
+    category: Category | None = None
+
+
+def _referrals(request: HttpRequest) -> Any:
+    return Referral.objects.visible_to(request.user).select_related(
+        "sender", "receiving_unit", "assigned_to"
+    )
+
+
+@router.get(
+    "/referrals",
+    response=answers(list[ReferralOut], 422),
+    summary="Your organisation's referrals (scope=sent) or your unit's triage queue (queue)",
+)
+@paginate(Pagination)
+def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any:
+    organisation_id = policy.viewer_for(request.user).organisation_id
+    rows = _referrals(request)
+    if filters.scope == "queue":
+        if not policy.may(request.user, policy.Act.TRIAGE_REFERRALS, None):
+            return Referral.objects.none()
+        rows = rows.filter(receiving_unit_id=organisation_id).order_by("due_at", "pk")
+    else:
+        rows = rows.filter(sender_id=organisation_id).order_by("-received_at", "-pk")
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    audit.record(
+        AuditAction.LIST,
+        actor=request.user,
+        object_type="referrals.referral",
+        detail={"filters": filters.dict(), "api": True},
+    )
+    return rows
+
+
+def _row(data: ReferralIn) -> dict[str, str]:
+    return {
+        "sender_reference": data.sender_reference,
+        "found_on": data.found_on.isoformat(),
+        "category": data.category.value,
+        "items": "; ".join(data.items),
+        "postcode": data.postcode,
+        "handling_code": data.handling_code.value,
+        "place": data.place,
+        "handling_conditions": data.handling_conditions,
+        "people": "; ".join(data.people),
+        "addresses": "; ".join(data.addresses),
+        "phones": "; ".join(data.phones),
+        "emails": "; ".join(data.emails),
+        "accounts": "; ".join(data.accounts),
+    }
+
+
+@router.post(
+    "/referrals",
+    response=answers(ReferralOut, WRITE, 422, status=201),
+    summary="Send a referral (sending the same reference again returns the first, unchanged)",
+)
+def send_referral(request: HttpRequest, body: ReferralIn) -> tuple[int, Referral]:
+    referral = services.send_referral(actor=request.user, row=_row(body))
+    return 201, _referrals(request).get(pk=referral.pk)
+
+
+def _hits(request: HttpRequest, referral: Referral) -> tuple[list[HitOut], list[HitOut]]:
+    matches = list(
+        ReferralMatch.objects.visible_to(request.user)
+        .filter(referral=referral)
+        .select_related("nominal", "report")
+    )
+    pointers = (
+        ReferralPointer.objects.visible_to(request.user)
+        .filter(referral=referral)
+        .exclude(hit_reference__in=[m.hit_reference for m in matches])
+        .select_related("owner")
+    )
+    return (
+        [
+            HitOut(
+                hit_reference=m.hit_reference,
+                strength=m.strength,
+                score=m.score,
+                fields=m.fields,
+                record=m.nominal.reference if m.nominal else m.report.reference if m.report else "",
+            )
+            for m in matches
+        ],
+        [
+            HitOut(
+                hit_reference=p.hit_reference,
+                strength=p.strength,
+                score=p.score,
+                fields=p.fields,
+                owner=p.owner.code,
+                desk=p.desk,
+            )
+            for p in pointers
+        ],
+    )
+
+
+def _shown(request: HttpRequest, referral: Referral) -> ReferralOut | TriageOut:
+    base = ReferralOut.from_orm(referral).dict()
+    if referral.receiving_unit_id != policy.viewer_for(request.user).organisation_id:
+        return ReferralOut(**base)
+    matches, pointers = _hits(request, referral)
+    return TriageOut(
+        **base,
+        priority=referral.priority,
+        due_at=referral.due_at,
+        overdue=referral.overdue(timezone.now()),
+        triager=referral.assigned_to.username if referral.assigned_to else "",
+        matches=matches,
+        pointers=pointers,
+    )
+
+
+@router.get(
+    "/referrals/{pk}",
+    response=answers(TriageOut | ReferralOut, 404, 422),
+    summary="One referral: its status and outcome; for the receiving unit, its checks too",
+)
+def get_referral(request: HttpRequest, pk: Id) -> Any:
+    referral = visible_one(request.user, _referrals(request), pk=pk)
+    audit.record(
+        AuditAction.VIEW,
+        actor=request.user,
+        obj=referral,
+        owner_code=referral.receiving_unit.code,
+        detail={"api": True},
+    )
+    return _shown(request, referral)
+
+
+class DecisionIn(Schema):
+    decision: Decision
+    note: Annotated[str, text(0, 1000)] = ""
+    source_evaluation: Annotated[str, text(0, 1)] = ""
+    intelligence_assessment: Annotated[str, text(0, 1)] = ""
+    reference: Annotated[str, text(0, 24)] = ""
+    task_to: Annotated[str, text(0, 20)] = ""
+    respond_by: dt.date | None = None
+
+
+@router.post(
+    "/referrals/{pk}/decision",
+    response=answers(TriageOut, WRITE, 404, 422),
+    summary="Record the triager's decision on a referral of your unit",
+)
+def decide_referral(request: HttpRequest, pk: Id, body: DecisionIn) -> Any:
+    referral = visible_one(request.user, _referrals(request), pk=pk)
+    services.decide_referral(
+        actor=request.user,
+        referral=referral,
+        decision=body.decision.value,
+        note=body.note,
+        source_evaluation=body.source_evaluation,
+        intelligence_assessment=body.intelligence_assessment,
+        reference=body.reference,
+        task_to=body.task_to,
+        respond_by=body.respond_by,
+    )
+    return _shown(request, _referrals(request).get(pk=referral.pk))
