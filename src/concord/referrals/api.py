@@ -2,14 +2,13 @@
 one (the sender sees its status and outcome; the receiving unit sees the checks it may), and
 record the triager's decision through the same services as the pages."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from concord.core import audit, policy
@@ -42,8 +41,19 @@ class ReferralIn(Schema):
     accounts: list[Short] = Field(default_factory=list, max_length=20)
 
 
+class HitOut(Schema):
+    hit_reference: str
+    strength: str
+    score: float
+    fields: list[str]
+    record: str = ""
+    owner: str = ""
+    desk: str = ""
+
+
 class ReferralOut(Schema):
-    """What the sender and the receiving unit both see: the content, status and outcome."""
+    """What the sender sees (the content, status and outcome) and, for the receiving unit
+    alone, its triage and the checks it may see."""
 
     id: int
     reference: str
@@ -65,6 +75,45 @@ class ReferralOut(Schema):
     status: str
     decision: str
     decided_at: dt.datetime | None
+    # The receiving unit's alone (null for the sender): priority, due time, triager, checks.
+    priority: str | None = None
+    due_at: dt.datetime | None = None
+    overdue: bool | None = None
+    triager: str | None = None
+    matches: list[HitOut] | None = None
+    pointers: list[HitOut] | None = None
+
+    @staticmethod
+    def _triage(obj: Any) -> Any:
+        return getattr(obj, "triage", None)
+
+    @staticmethod
+    def resolve_priority(obj: Referral) -> str | None:
+        return obj.priority if ReferralOut._triage(obj) else None
+
+    @staticmethod
+    def resolve_due_at(obj: Referral) -> dt.datetime | None:
+        return obj.due_at if ReferralOut._triage(obj) else None
+
+    @staticmethod
+    def resolve_overdue(obj: Referral) -> bool | None:
+        return obj.overdue(timezone.now()) if ReferralOut._triage(obj) else None
+
+    @staticmethod
+    def resolve_triager(obj: Referral) -> str | None:
+        if not ReferralOut._triage(obj):
+            return None
+        return obj.assigned_to.username if obj.assigned_to else ""
+
+    @staticmethod
+    def resolve_matches(obj: Referral) -> list[HitOut] | None:
+        triage = ReferralOut._triage(obj)
+        return triage[0] if triage else None
+
+    @staticmethod
+    def resolve_pointers(obj: Referral) -> list[HitOut] | None:
+        triage = ReferralOut._triage(obj)
+        return triage[1] if triage else None
 
     @staticmethod
     def resolve_sender(obj: Referral) -> str:
@@ -73,27 +122,6 @@ class ReferralOut(Schema):
     @staticmethod
     def resolve_receiving_unit(obj: Referral) -> str:
         return obj.receiving_unit.code
-
-
-class HitOut(Schema):
-    hit_reference: str
-    strength: str
-    score: float
-    fields: list[str]
-    record: str = ""
-    owner: str = ""
-    desk: str = ""
-
-
-class TriageOut(ReferralOut):
-    """The receiving unit's view: priority, due time, triager and the checks it may see."""
-
-    priority: str
-    due_at: dt.datetime
-    overdue: bool
-    triager: str
-    matches: list[HitOut]
-    pointers: list[HitOut]
 
 
 class ReferralFilters(Schema):
@@ -159,9 +187,9 @@ def _row(data: ReferralIn) -> dict[str, str]:
     response=answers(ReferralOut, WRITE, 422, status=201),
     summary="Send a referral (sending the same reference again returns the first, unchanged)",
 )
-def send_referral(request: HttpRequest, body: ReferralIn) -> tuple[int, Referral]:
+def send_referral(request: HttpRequest, body: ReferralIn) -> Status[Referral]:
     referral = services.send_referral(actor=request.user, row=_row(body))
-    return 201, _referrals(request).get(pk=referral.pk)
+    return Status(201, _shown(request, _referrals(request).get(pk=referral.pk)))
 
 
 def _hits(request: HttpRequest, referral: Referral) -> tuple[list[HitOut], list[HitOut]]:
@@ -201,25 +229,16 @@ def _hits(request: HttpRequest, referral: Referral) -> tuple[list[HitOut], list[
     )
 
 
-def _shown(request: HttpRequest, referral: Referral) -> ReferralOut | TriageOut:
-    base = ReferralOut.from_orm(referral).dict()
-    if referral.receiving_unit_id != policy.viewer_for(request.user).organisation_id:
-        return ReferralOut(**base)
-    matches, pointers = _hits(request, referral)
-    return TriageOut(
-        **base,
-        priority=referral.priority,
-        due_at=referral.due_at,
-        overdue=referral.overdue(timezone.now()),
-        triager=referral.assigned_to.username if referral.assigned_to else "",
-        matches=matches,
-        pointers=pointers,
-    )
+def _shown(request: HttpRequest, referral: Referral) -> Referral:
+    """The referral, with its triage and checks for the receiving unit alone."""
+    if referral.receiving_unit_id == policy.viewer_for(request.user).organisation_id:
+        referral.triage = _hits(request, referral)  # type: ignore[attr-defined]  # for ReferralOut
+    return referral
 
 
 @router.get(
     "/referrals/{pk}",
-    response=answers(TriageOut | ReferralOut, 404, 422),
+    response=answers(ReferralOut, 404, 422),
     summary="One referral: its status and outcome; for the receiving unit, its checks too",
 )
 def get_referral(request: HttpRequest, pk: Id) -> Any:
@@ -246,7 +265,7 @@ class DecisionIn(Schema):
 
 @router.post(
     "/referrals/{pk}/decision",
-    response=answers(TriageOut, WRITE, 404, 422),
+    response=answers(ReferralOut, WRITE, 404, 422),
     summary="Record the triager's decision on a referral of your unit",
 )
 def decide_referral(request: HttpRequest, pk: Id, body: DecisionIn) -> Any:
