@@ -113,6 +113,10 @@ SCOPED_ROUTES = {
     "capabilities:allocation": "the national plan, threats named only to those who see them",
     "capabilities:plan": "the reader's own organisation's business plan",
     "capabilities:plan_of": "a business plan, 404 outside the reader's capacity scope",
+    "referrals:send": "a form: the sender's own referral (tests/referrals)",
+    "referrals:upload": "the sender's own file of referrals (tests/referrals/test_upload.py)",
+    "referrals:assign": "one referral of the reader's unit, 404 otherwise (tests/referrals)",
+    "referrals:decide": "one referral of the reader's unit, 404 otherwise (tests/referrals)",
     "capabilities:record_need": "naming an OCG's or PI's need: 404 unless the item is visible "
     "(tests/capabilities/test_allocation_pages.py)",
 }
@@ -194,6 +198,7 @@ OPERATIONS_NOT_SENSITIVE = {
     ("GET", "/api/v1/me"): "the person's own account",
     ("POST", "/api/v1/tasking"): "creates the sender's own request (tests/ownership/test_api)",
     ("POST", "/api/v1/intelligence"): "records the person's own report (tests/intelligence)",
+    ("POST", "/api/v1/referrals"): "sends the person's own referral (tests/referrals/test_api)",
 }
 
 
