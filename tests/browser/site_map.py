@@ -36,6 +36,8 @@ EXCLUDED_NAMES = {
     "the pages that redirect to it (a report shared with a reason needed)",
     "capabilities:record_need": "POST only (a GET answers 404): the form is on the plan page",
     "scoring:import_preview": "a person's own uploaded sheet: the demo world holds none",
+    "referrals:assign": "POST only (a GET answers 405): the form is on the referral's page",
+    "referrals:decide": "POST only (a GET answers 405): the form is on the referral's page",
     "task_progress": "an htmx fragment: a task's progress for the person who started it, "
     "swept inside the page that started it",
 }
@@ -129,6 +131,7 @@ FILLERS: dict[str, Fill] = {
     "meetings:item_action": _agenda_items,
     "capabilities:stream": _pk("capabilities.FundingStream"),
     "capabilities:gap": _pk("capabilities.Gap"),
+    "referrals:detail": _pk("referrals.Referral"),
     "insight:release": _releases,
     "capabilities:plan_of": _organisations,
     "intelligence:report": _reference("intelligence.IntelReport"),

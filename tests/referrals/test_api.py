@@ -43,7 +43,9 @@ def test_the_sender_sends_and_sees_the_outcome_but_no_checks(
     listed = client.get("/api/v1/referrals?scope=sent").json()
     assert listed["count"] == 1
     # The sender cannot decide.
-    refused = post(client, f"/api/v1/referrals/{pk}/decision", {"decision": "nfa", "note": "x" * 12})
+    refused = post(
+        client, f"/api/v1/referrals/{pk}/decision", {"decision": "nfa", "note": "x" * 12}
+    )
     assert refused.status_code == 404
     client.force_login(triager)
     shown = client.get(f"/api/v1/referrals/{pk}").json()

@@ -90,9 +90,7 @@ def test_a_triager_who_may_see_the_nominal_sees_the_match(sender, dyfed_nominal)
 def test_a_person_is_matched_by_name_and_date_of_birth(sender, triager, dyfed_nominal):
     dyfed_nominal.date_of_birth = __import__("datetime").date(1988, 5, 17)
     dyfed_nominal.save()
-    referral = services.send_referral(
-        actor=sender, row=row(people="Quentin Xylander 1988-05-17")
-    )
+    referral = services.send_referral(actor=sender, row=row(people="Quentin Xylander 1988-05-17"))
     match = ReferralMatch.objects.get(referral=referral)
     assert {"given_name", "surname", "dob"} <= set(match.fields)
 

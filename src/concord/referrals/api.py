@@ -2,7 +2,6 @@
 one (the sender sees its status and outcome; the receiving unit sees the checks it may), and
 record the triager's decision through the same services as the pages."""
 
-
 import datetime as dt
 from typing import Annotated, Any, Literal
 
