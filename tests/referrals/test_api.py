@@ -36,10 +36,13 @@ def test_the_sender_sends_and_sees_the_outcome_but_no_checks(
     assert made.status_code == 201, made.content
     pk = made.json()["id"]
     again = post(client, "/api/v1/referrals", body(phones=PHONE))
-    assert again.status_code == 201 and again.json()["id"] == pk
+    assert again.status_code == 201
+    assert again.json()["id"] == pk
     seen = client.get(f"/api/v1/referrals/{pk}").json()
     assert seen["status"] == "received"
-    assert seen["pointers"] is None and seen["matches"] is None and seen["priority"] is None
+    assert seen["pointers"] is None
+    assert seen["matches"] is None
+    assert seen["priority"] is None
     listed = client.get("/api/v1/referrals?scope=sent").json()
     assert listed["count"] == 1
     # The sender cannot decide.

@@ -111,7 +111,8 @@ def test_recording_intelligence_carries_the_content_and_tells_the_sender(sender,
     report = IntelReport.objects.get(pk=referral.intelligence_report_id)
     assert report.owner.code == "SWROCU"
     assert report.handling_code == "P"
-    assert "Imitation pistol" in report.text and "+441632960123" in report.text
+    assert "Imitation pistol" in report.text
+    assert "+441632960123" in report.text
     note = Notification.objects.get(person=sender, code="referral.decided")
     assert note.params["ref"] == "BF-0001"
 

@@ -71,7 +71,8 @@ def test_checking_a_file_stores_nothing(sender):
     result = services.upload_referrals(
         actor=sender, filename="p.csv", content=as_csv(parcels(2)), dry_run=True
     )
-    assert result.ok and result.checked == 2
+    assert result.ok
+    assert result.checked == 2
     assert not Referral.objects.exists()
 
 
@@ -103,7 +104,9 @@ def test_the_upload_page_lists_the_errors_and_takes_in_a_good_file(sender, clien
     page = client.post("/referrals/upload/", {"file": bad, "step": "import"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Row 3" in text and "found_on" in text and "govuk-error-summary" in text
+    assert "Row 3" in text
+    assert "found_on" in text
+    assert "govuk-error-summary" in text
     assert not Referral.objects.exists()
     good = SimpleUploadedFile("p.csv", as_csv(parcels(2)), content_type="text/csv")
     done = client.post("/referrals/upload/", {"file": good, "step": "import"})
