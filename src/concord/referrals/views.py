@@ -4,8 +4,10 @@ view with its status and outcome), assignment, the decisions, and the figures.""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,15 +18,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from concord.core import audit, policy
+from concord.core import audit, policy, tasks
 from concord.core.access import visible_one
 from concord.core.models import AuditAction
 from concord.intelligence.choices import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from concord.organisations.models import Organisation, User
 from concord.referrals import figures as figures_module
 from concord.referrals import intake, services
+from concord.referrals import tasks as referral_tasks
 from concord.referrals.choices import Category, Decision, Priority, ReferralStatus
 from concord.referrals.models import Referral, ReferralMatch, ReferralPointer
 from concord.web.exports import FORMATS, export_response
@@ -213,12 +217,31 @@ def upload(request: HttpRequest) -> HttpResponseBase:
         from concord.scoring.importing import MAX_BYTES
 
         check_only = request.POST.get("step") != "import"
-        result = services.upload_referrals(
-            actor=request.user,
-            filename=uploaded.name or "",
-            content=uploaded.read(MAX_BYTES + 1),
-            dry_run=check_only,
-        )
+        content = uploaded.read(MAX_BYTES + 1)
+        filename = uploaded.name or ""
+        large = False
+        if not check_only:
+            # Checked whole here; a large file is then taken in by a worker, with its progress.
+            checked = services.upload_referrals(
+                actor=request.user, filename=filename, content=content, dry_run=True
+            )
+            large = checked.ok and checked.checked > services.TASK_ROWS
+            result = checked
+        if large:
+            task_id = tasks.start(
+                referral_tasks.take_in_upload,
+                actor=request.user,
+                message=gettext_noop("Taking in the referrals"),
+                actor_id=request.user.pk,
+                filename=filename,
+                content=base64.b64encode(content).decode(),
+            )
+            return redirect(f"{reverse('referrals:upload')}?task={quote(task_id)}")
+        if check_only or (result is not None and result.ok):
+            result = services.upload_referrals(
+                actor=request.user, filename=filename, content=content, dry_run=check_only
+            )
+        assert result is not None
         if result.ok and not check_only:
             messages.success(
                 request,
@@ -233,6 +256,8 @@ def upload(request: HttpRequest) -> HttpResponseBase:
             "result": result,
             "columns": intake.COLUMNS,
             "required": intake.REQUIRED,
+            "progress": tasks.progress_for(request.user, request.GET.get("task", "")),
+            "sent_url": f"{reverse('referrals:list')}?scope=sent",
             **_tabs(request),
         },
     )
