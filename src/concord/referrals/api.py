@@ -40,7 +40,7 @@ class ReferralIn(Schema):
     accounts: list[Short] = Field(default_factory=list, max_length=20)
 
 
-class HitOut(Schema):
+class ReferralHitOut(Schema):
     hit_reference: str
     strength: str
     score: float
@@ -79,8 +79,8 @@ class ReferralOut(Schema):
     due_at: dt.datetime | None = None
     overdue: bool | None = None
     triager: str | None = None
-    matches: list[HitOut] | None = None
-    pointers: list[HitOut] | None = None
+    matches: list[ReferralHitOut] | None = None
+    pointers: list[ReferralHitOut] | None = None
 
     @staticmethod
     def _triage(obj: Any) -> Any:
@@ -105,12 +105,12 @@ class ReferralOut(Schema):
         return obj.assigned_to.username if obj.assigned_to else ""
 
     @staticmethod
-    def resolve_matches(obj: Referral) -> list[HitOut] | None:
+    def resolve_matches(obj: Referral) -> list[ReferralHitOut] | None:
         triage = ReferralOut._triage(obj)
         return triage[0] if triage else None
 
     @staticmethod
-    def resolve_pointers(obj: Referral) -> list[HitOut] | None:
+    def resolve_pointers(obj: Referral) -> list[ReferralHitOut] | None:
         triage = ReferralOut._triage(obj)
         return triage[1] if triage else None
 
@@ -183,7 +183,7 @@ def _row(data: ReferralIn) -> dict[str, str]:
 
 @router.post(
     "/referrals",
-    response=answers(ReferralOut, WRITE, 422, status=201),
+    response=answers(ReferralOut, WRITE, 404, 422, status=201),
     summary="Send a referral (sending the same reference again returns the first, unchanged)",
 )
 def send_referral(request: HttpRequest, body: ReferralIn) -> Status[Referral]:
@@ -191,7 +191,9 @@ def send_referral(request: HttpRequest, body: ReferralIn) -> Status[Referral]:
     return Status(201, _shown(request, _referrals(request).get(pk=referral.pk)))
 
 
-def _hits(request: HttpRequest, referral: Referral) -> tuple[list[HitOut], list[HitOut]]:
+def _hits(
+    request: HttpRequest, referral: Referral
+) -> tuple[list[ReferralHitOut], list[ReferralHitOut]]:
     matches = list(
         ReferralMatch.objects.visible_to(request.user)
         .filter(referral=referral)
@@ -205,7 +207,7 @@ def _hits(request: HttpRequest, referral: Referral) -> tuple[list[HitOut], list[
     )
     return (
         [
-            HitOut(
+            ReferralHitOut(
                 hit_reference=m.hit_reference,
                 strength=m.strength,
                 score=m.score,
@@ -215,7 +217,7 @@ def _hits(request: HttpRequest, referral: Referral) -> tuple[list[HitOut], list[
             for m in matches
         ],
         [
-            HitOut(
+            ReferralHitOut(
                 hit_reference=p.hit_reference,
                 strength=p.strength,
                 score=p.score,
@@ -252,7 +254,7 @@ def get_referral(request: HttpRequest, pk: Id) -> Any:
     return _shown(request, referral)
 
 
-class DecisionIn(Schema):
+class ReferralDecisionIn(Schema):
     decision: Decision
     note: Annotated[str, text(0, 1000)] = ""
     source_evaluation: Annotated[str, text(0, 1)] = ""
@@ -267,7 +269,7 @@ class DecisionIn(Schema):
     response=answers(ReferralOut, WRITE, 404, 422),
     summary="Record the triager's decision on a referral of your unit",
 )
-def decide_referral(request: HttpRequest, pk: Id, body: DecisionIn) -> Any:
+def decide_referral(request: HttpRequest, pk: Id, body: ReferralDecisionIn) -> Any:
     referral = visible_one(request.user, _referrals(request), pk=pk)
     services.decide_referral(
         actor=request.user,
