@@ -67,6 +67,7 @@ REFERENCE_MIGRATIONS = [
         "plans.migrations.0002_impact_levels",
         "scoring.migrations.0006_default_model_in_welsh",
         "capabilities.migrations.0002_default_catalogue",
+        "referrals.migrations.0002_reference_data",
     )
 ]
 

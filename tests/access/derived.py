@@ -516,6 +516,76 @@ def _consistency_listings(exception: Any) -> list[str]:
     ]
 
 
+def _referral(receiving: str, *, label: bool = True, **links: Any) -> Any:
+    """A Border Force parcel referral (its items carry LABEL) received by `receiving`."""
+    from concord.referrals.models import Referral
+
+    now = timezone.now()
+    return Referral.objects.create(
+        sender=organisation("BF"),
+        submitted_by=persona("bf.partner"),
+        sender_reference=f"BF-{Referral.objects.count() + 1}",
+        receiving_unit=organisation(receiving),
+        category="imitation_firearm",
+        items=[f"{LABEL} imitation pistol" if label else "Imitation pistol"],
+        found_on=timezone.localdate(),
+        postcode="EX4 3SR",
+        handling_code="P",
+        priority="p2",
+        due_at=now + dt.timedelta(days=3),
+        **links,
+    )
+
+
+def make_referral(ocg: Any) -> Any:
+    """Received by the South West ROCU and linked to the OCG: whoever may see the OCG hears of
+    it; anyone else only as its sender or receiving unit (neither is a Dyfed-Powys or NCA
+    persona)."""
+    return _referral("SWROCU", ocg=ocg, decision="linked", status="decided")
+
+
+def make_referral_match(nominal: Any) -> Any:
+    """A check result naming the nominal, on a referral Dyfed-Powys received."""
+    from concord.referrals.models import ReferralMatch
+
+    return ReferralMatch.objects.create(
+        referral=_referral("DYP", label=False),
+        nominal=nominal,
+        hit_reference=f"HIT-{nominal.pk}",
+        strength="strong",
+        score=19.8,
+        fields=["phone"],
+    )
+
+
+def make_referral_pointer(ocg: Any) -> Any:
+    """A pointer on a referral linked to the OCG: the receiving unit's alone."""
+    from concord.referrals.models import ReferralPointer
+
+    return ReferralPointer.objects.create(
+        referral=make_referral(ocg),
+        owner=organisation("DYP"),
+        desk="Dyfed-Powys Police: Force Intelligence Bureau",
+        hit_reference=f"HIT-P-{ocg.pk}",
+        strength="strong",
+        score=19.8,
+        fields=["phone"],
+    )
+
+
+def _referral_listings(r: Any) -> list[str]:
+    return [
+        "/referrals/",
+        "/referrals/?scope=sent",
+        "/referrals/?export=csv",
+        "/referrals/?scope=sent&export=csv",
+        "/referrals/figures/?by=receiving_unit",
+        "/api/v1/referrals?scope=queue",
+        "/api/v1/referrals?scope=sent",
+        "/",
+    ]
+
+
 DERIVED: dict[str, Derived] = {
     "insight.consistencyexception": Derived(
         "ocg", make_consistency_exception, listings=_consistency_listings
@@ -621,6 +691,24 @@ DERIVED: dict[str, Derived] = {
         ],
     ),
     "meetings.decision": Derived("ocg", make_decision, listings=_meeting_surfaces),
+    "referrals.referral": Derived(
+        "ocg",
+        make_referral,
+        pages=lambda r: [f"/referrals/{r.pk}/", f"/api/v1/referrals/{r.pk}"],
+        listings=_referral_listings,
+        writes=lambda r: [
+            (f"/api/v1/referrals/{r.pk}/decision", {"decision": "nfa", "note": "Closed by it"})
+        ],
+    ),
+    "referrals.referralmatch": Derived(
+        "nominal",
+        make_referral_match,
+        listings=lambda m: [f"/referrals/{m.referral_id}/", f"/api/v1/referrals/{m.referral_id}"],
+        shows_label=False,
+    ),
+    "referrals.referralpointer": Derived(
+        "ocg", make_referral_pointer, shows_label=False, entitled="swrocu.triage"
+    ),
     "meetings.meetingaction": Derived(
         "ocg",
         make_meeting_action,

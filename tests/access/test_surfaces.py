@@ -117,6 +117,10 @@ SCOPED_ROUTES = {
     "published aggregates beyond (tests/insight/test_effectiveness.py)",
     "plans:workload": "posts of the lead's own organisation on items the lead sees "
     "(tests/plans/test_workload.py)",
+    "referrals:send": "a form: the sender's own referral (tests/referrals)",
+    "referrals:upload": "the sender's own file of referrals (tests/referrals/test_upload.py)",
+    "referrals:assign": "one referral of the reader's unit, 404 otherwise (tests/referrals)",
+    "referrals:decide": "one referral of the reader's unit, 404 otherwise (tests/referrals)",
     "capabilities:record_need": "naming an OCG's or PI's need: 404 unless the item is visible "
     "(tests/capabilities/test_allocation_pages.py)",
 }
@@ -207,6 +211,7 @@ OPERATIONS_NOT_SENSITIVE = {
     "people, no record (tests/plans/test_mentoring.py)",
     ("POST", "/api/v1/tasking"): "creates the sender's own request (tests/ownership/test_api)",
     ("POST", "/api/v1/intelligence"): "records the person's own report (tests/intelligence)",
+    ("POST", "/api/v1/referrals"): "sends the person's own referral (tests/referrals/test_api)",
 }
 
 

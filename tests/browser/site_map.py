@@ -35,6 +35,8 @@ EXCLUDED_NAMES = {
     "access_reason": "reached only by a redirect that carries the record it guards; swept as "
     "the pages that redirect to it (a report shared with a reason needed)",
     "capabilities:record_need": "POST only (a GET answers 404): the form is on the plan page",
+    "referrals:assign": "POST only (a GET answers 405): the form is on the referral's page",
+    "referrals:decide": "POST only (a GET answers 405): the form is on the referral's page",
     "task_progress": "an htmx fragment: a task's progress for the person who started it, "
     "swept inside the page that started it",
 }
@@ -155,6 +157,7 @@ FILLERS: dict[str, Fill] = {
     "meetings:item_action": _agenda_items,
     "capabilities:stream": _pk("capabilities.FundingStream"),
     "capabilities:gap": _pk("capabilities.Gap"),
+    "referrals:detail": _pk("referrals.Referral"),
     "insight:release": _releases,
     "insight:oversight_pack": _oversight_packs,
     "insight:practice": _practices,

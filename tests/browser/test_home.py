@@ -49,6 +49,7 @@ WAITING: dict[str, tuple[str, str] | None] = {
     "bf.partner": ("Actions due", "Update"),
     "psd.auditor": ("Alerts to review", "Record the review"),
     "admin": ("Vetting to renew", "Save"),
+    "swrocu.triage": ("Referrals awaiting triage", "Record decision"),
     "nwrocu.sio": None,
     "mcc.partner": None,
 }
@@ -137,6 +138,20 @@ def _world() -> dict[str, str]:
     Ocg.objects.filter(pk=vacant.pk).update(
         mapped_on=timezone.localdate() - dt.timedelta(days=40),
         created_at=timezone.now() - dt.timedelta(days=40),
+    )
+
+    from concord.referrals import services as referrals
+
+    referrals.send_referral(
+        actor=persona("bf.partner"),
+        row={
+            "sender_reference": "BF-FP-0001",
+            "found_on": timezone.localdate().isoformat(),
+            "category": "imitation_firearm",
+            "items": "Imitation pistol",
+            "postcode": "EX4 3SR",
+            "handling_code": "P",
+        },
     )
 
     tasking.request_tasking(

@@ -189,6 +189,17 @@ def test_each_persona_has_something_waiting(world):
         Ocg.objects.visible_to(people["wilts.analyst"]).filter(reference="OCG-DYP-000001").exists()
     )
     assert Organisation.objects.filter(code="MCC").exists()
+    # swrocu.triage: Border Force's parcel referrals, one an imitation firearm addressed to a
+    # Dyfed-Powys nominal's phone, shown to the South West ROCU only as a pointer.
+    from concord.referrals.models import Referral, ReferralMatch, ReferralPointer
+
+    firearm = Referral.objects.visible_to(people["swrocu.triage"]).get(
+        sender_reference__endswith="DEMO1", status="received"
+    )
+    assert ReferralPointer.objects.visible_to(people["swrocu.triage"]).filter(
+        referral=firearm, owner__code="DYP"
+    )
+    assert not ReferralMatch.objects.visible_to(people["swrocu.triage"]).filter(referral=firearm)
 
 
 def test_the_same_seed_gives_the_same_story(settings):

@@ -35,12 +35,15 @@ def links_on(client: Client, path: str) -> set[str]:
     }
 
 
-def test_a_partner_is_offered_only_its_actions_disruptions_and_the_directory(client, cast):
+def test_a_partner_is_offered_only_its_actions_disruptions_referrals_and_the_directory(
+    client, cast
+):
     client.force_login(cast("bf.partner"))
     assert menu_of(client) == [
         "/",
         "/actions/",
         "/disruptions/",
+        "/referrals/",
         "/organisations/",
         "/declarations/",
     ]

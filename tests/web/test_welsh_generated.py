@@ -42,6 +42,7 @@ from concord.ownership.choices import (
     Urgency,
 )
 from concord.plans.choices import ActionStatus, DisruptionStatus, Strand
+from concord.referrals.choices import Decision
 from tests.access.registry import make_ocg
 from tests.factories import organisation
 
@@ -140,6 +141,9 @@ def samples() -> dict[str, list[dict[str, Any]]]:
         ],
         "intelligence.received": [{"ref": REPORT, "org": dyp}],
         "intelligence.received_many": [{"n": n, "org": dyp} for n in (2, 3, 8, 11, 40)],
+        "referral.decided": [
+            {"ref": "BF-FP-0001", "decision": label(d, lower=True)} for d in Decision
+        ],
     }
 
 

@@ -19,6 +19,7 @@ from concord.organisations.api import router as organisations_router
 from concord.organisations.auth import BearerToken, SessionAuth
 from concord.ownership.api import router as ownership_router
 from concord.plans.api import router as plans_router
+from concord.referrals.api import router as referrals_router
 from concord.threats.api import router as threats_router
 
 
@@ -51,6 +52,7 @@ api.add_router("/", plans_router)
 api.add_router("/", intelligence_router)
 api.add_router("/", meetings_router)
 api.add_router("/", capabilities_router)
+api.add_router("/", referrals_router)
 
 
 @api.exception_handler(ValidationError)

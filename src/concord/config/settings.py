@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "concord.capabilities",
     "concord.intelligence",
     "concord.deconfliction",
+    "concord.referrals",
     "concord.monitoring",
     "concord.insight",
 ]

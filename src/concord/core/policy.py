@@ -335,11 +335,14 @@ class Act(StrEnum):
     EDIT_GUIDANCE = "edit_guidance"
     # A mentor's or mentee's comment on the mentee's plan (`obj` (pairing, plan)).
     COMMENT_AS_MENTOR = "comment_as_mentor"
+    DECIDE_REFERRAL = "decide_referral"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"
     RECORD_INTELLIGENCE = "record_intelligence"
     REQUEST_TASKING = "request_tasking"
+    SEND_REFERRAL = "send_referral"
+    TRIAGE_REFERRALS = "triage_referrals"
 
 
 Rule = Callable[[Any, Any], bool]

@@ -371,6 +371,7 @@ class Notification(models.Model):
             "meetings.meetingaction",
             "intelligence.intelreport",
             "capabilities.gap",
+            "referrals.referral",
         ),
         unattached=True,
     )

@@ -99,6 +99,8 @@ MESSAGES: dict[str, Message] = {
         gettext_noop("%(n)d intelligence report received from %(org)s"),
         plural=gettext_noop("%(n)d intelligence reports received from %(org)s"),
     ),
+    # referrals
+    "referral.decided": Message(gettext_noop("Your referral %(ref)s: %(decision)s")),
     # Written before notifications were stored as codes (organisations/0008): the sentence
     # as it was made, in the language it was made in.
     "legacy": Message("%(subject)s", "%(body)s"),

@@ -123,6 +123,16 @@ PERSONAS = [
         "Force Intelligence Bureau",
     ),
     (
+        "swrocu.triage",
+        "Kerenza",
+        "Trevithick",
+        "SWROCU",
+        ["analyst", "intelligence_officer"],
+        "SC",
+        "Intelligence Analyst",
+        "Regional Intelligence Unit",
+    ),
+    (
         "nca.tasking",
         "Amara",
         "Okafor",
