@@ -327,11 +327,13 @@ class Act(StrEnum):
     MANAGE_CAPACITY = "manage_capacity"
     DECIDE_GAP = "decide_gap"
     PREPARE_STATISTICS = "prepare_statistics"
+    KEEP_WATCH = "keep_watch"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"
     RECORD_INTELLIGENCE = "record_intelligence"
     REQUEST_TASKING = "request_tasking"
+    DECONFLICT = "deconflict"
 
 
 Rule = Callable[[Any, Any], bool]
