@@ -18,5 +18,7 @@ class DeconflictionConfig(AppConfig):
         from concord.web.navigation import NavItem, register
 
         seeding.register(STEP)
-        register(NavItem("deconfliction:list", _("Deconfliction"), order=27, visible=may_deconflict))
+        register(
+            NavItem("deconfliction:list", _("Deconfliction"), order=27, visible=may_deconflict)
+        )
         register(NavItem("deconfliction:desk", _("Watch desk"), order=28, visible=keeps_watch))

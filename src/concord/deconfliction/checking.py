@@ -14,7 +14,7 @@ from django.utils import timezone
 from concord.deconfliction import matching
 from concord.deconfliction.choices import SubjectKind
 from concord.deconfliction.matching import normalise
-from concord.deconfliction.models import MAX_RADIUS_M, Deployment, Operation, Subject, SubjectKey
+from concord.deconfliction.models import MAX_RADIUS_M, Deployment, Subject, SubjectKey
 from concord.deconfliction.places import box, distance_m
 
 # The identifier kinds, each the engine's field of the same name.
@@ -165,5 +165,3 @@ def clashes(deployment: Deployment) -> list[tuple[Deployment, float]]:
         if metres <= deployment.radius_m + other.radius_m:
             found.append((other, metres))
     return sorted(found, key=lambda pair: (pair[1], pair[0].pk))
-
-

@@ -55,7 +55,12 @@ class Operation(ProtectedRecord):
         _("kind"), max_length=12, choices=OperationKind.choices, default=OperationKind.STANDALONE
     )
     ocg = models.ForeignKey(
-        Ocg, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("OCG")
+        Ocg,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("OCG"),
     )
     priority_individual = models.ForeignKey(
         PriorityIndividual,
@@ -66,7 +71,12 @@ class Operation(ProtectedRecord):
         verbose_name=_("priority individual"),
     )
     plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("plan")
+        Plan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan"),
     )
     # The pointer the other party is given on a hit: whom to call, never what the operation is.
     contact_name = models.CharField(_("contact or desk"), max_length=120)
@@ -175,7 +185,9 @@ class Deployment(models.Model):
             models.Index(fields=["starts", "ends"], name="deconf_deploy_window"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="deconf_ends_after"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="deconf_ends_after"
+            ),
             models.CheckConstraint(
                 condition=Q(radius_m__lte=MAX_RADIUS_M), name="deconf_radius_bounded"
             ),
@@ -195,7 +207,9 @@ class Hit(models.Model):
     """A conflict between two parties, as pointers only: who, whom to call, the reference and
     the watch desk's record of contact and resolution."""
 
-    reference = models.CharField(_("hit reference"), max_length=16, unique=True, default=new_reference)
+    reference = models.CharField(
+        _("hit reference"), max_length=16, unique=True, default=new_reference
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=HitKind.choices)
     urgent = models.BooleanField(_("urgent"), default=False)
     a_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

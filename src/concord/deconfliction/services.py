@@ -245,16 +245,12 @@ def _make_hit(
     )
     field = "subject" if isinstance(mine, Subject) else "deployment"
     for side, record in ((Side.A, mine), (Side.B, theirs)):
-        HitSide.objects.create(
-            hit=hit, side=side, operation=record.operation, **{field: record}
-        )
+        HitSide.objects.create(hit=hit, side=side, operation=record.operation, **{field: record})
     return hit
 
 
 def watch_desk() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, roles__code=RoleCode.WATCH_DESK).distinct()
-    )
+    return list(User.objects.filter(is_active=True, roles__code=RoleCode.WATCH_DESK).distinct())
 
 
 def _people_of(operation: Operation) -> list[User]:
@@ -362,9 +358,7 @@ def register_subject(
         field = "postcode" if details.kind in (SubjectKind.POSTCODE,) else "value"
         if details.kind == SubjectKind.PERSON:
             field = "surname"
-        raise ValidationError(
-            {field: _("This cannot be checked as written: check its format.")}
-        )
+        raise ValidationError({field: _("This cannot be checked as written: check its format.")})
     subject.save()
     SubjectKey.objects.bulk_create(
         [SubjectKey(subject=subject, operation=operation, key=k) for k in sorted(keys)]
@@ -413,7 +407,9 @@ def _point(details: DeploymentDetails) -> tuple[float, float]:
             raise ValidationError({"latitude": _("The point must be in the United Kingdom.")})
         return details.latitude, details.longitude
     if not details.postcode.strip():
-        raise ValidationError({"postcode": _("Enter a postcode, or the point's latitude and longitude.")})
+        raise ValidationError(
+            {"postcode": _("Enter a postcode, or the point's latitude and longitude.")}
+        )
     found = point_of(details.postcode)
     if found is None:
         raise ValidationError(

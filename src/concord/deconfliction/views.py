@@ -56,8 +56,10 @@ def operation_list(request: HttpRequest) -> HttpResponseBase:
     """The operations you may see, newest first; CSV/XLSX."""
     if not may_deconflict(request.user):
         raise Http404
-    rows = Operation.objects.visible_to(request.user).select_related("owner").order_by(
-        "-starts", "-pk"
+    rows = (
+        Operation.objects.visible_to(request.user)
+        .select_related("owner")
+        .order_by("-starts", "-pk")
     )
     fmt = request.GET.get("export", "")
     if fmt in FORMATS:
@@ -495,7 +497,13 @@ def deployment_map(request: HttpRequest) -> HttpResponseBase:
     for d in rows:
         x, y = _xy(d.latitude, d.longitude, height)
         points.append(
-            {"d": d, "x": x, "y": y, "r": max(3, round(d.radius_m * scale)), "hit": d.pk in in_conflict}
+            {
+                "d": d,
+                "x": x,
+                "y": y,
+                "r": max(3, round(d.radius_m * scale)),
+                "hit": d.pk in in_conflict,
+            }
         )
     audit.record_list(
         request.user, object_type="deconfliction.deployment", rows=rows, count=len(rows)
