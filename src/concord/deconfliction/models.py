@@ -88,6 +88,11 @@ class Operation(ProtectedRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
 
+    # A registration is its owner's alone: a ROCU's regional or the NCA's national reach does
+    # not open it (else a hit would show a ROCU the force's deployment it conflicts with);
+    # only an explicit share does.
+    wide_reach = False
+
     class Meta:
         ordering = ["-starts", "-pk"]
         verbose_name = _("deconfliction operation")
