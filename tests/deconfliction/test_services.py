@@ -155,13 +155,16 @@ def test_only_the_owner_registers_subjects_and_a_partner_may_not_deconflict():
         operation("bf.partner")
 
 
-def test_both_parties_and_the_watch_desk_are_told_with_pointers_only(mailoutbox=None):
+def test_both_parties_and_the_watch_desk_are_told_with_pointers_only(
+    django_capture_on_commit_callbacks,
+):
     desk = persona("nca.watchdesk")
     dyp = operation("dp.sio", name="Operation Quillfeather", contact_email="")
     tarian = operation("tarian.sio", name="Operation Zanzibar")
     person(dyp, "Jason", "Pryce", DOB)
     mail.outbox.clear()
-    _s, hits = person(tarian, "Jayson", "Price", DOB)
+    with django_capture_on_commit_callbacks(execute=True):
+        _s, hits = person(tarian, "Jayson", "Price", DOB)
     hit = hits[0]
     told = Notification.objects.filter(params__ref=hit.reference)
     assert set(told.values_list("person__username", flat=True)) == {
@@ -169,6 +172,7 @@ def test_both_parties_and_the_watch_desk_are_told_with_pointers_only(mailoutbox=
         "tarian.sio",
         desk.username,
     }
+    assert len(mail.outbox) == 3
     for message in mail.outbox:
         text = message.subject + message.body
         assert hit.reference in text

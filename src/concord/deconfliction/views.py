@@ -40,6 +40,11 @@ def keeps_watch(user: Any) -> bool:
     return policy.may(user, policy.Act.KEEP_WATCH, None)
 
 
+def _naive(moment: Any) -> Any:
+    """A time as the spreadsheet shows it: local, without a zone (XLSX has none)."""
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
 def _apply(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -284,7 +289,7 @@ def hit_list(request: HttpRequest) -> HttpResponseBase:
                 [
                     s.hit.reference,
                     s.hit.get_kind_display(),
-                    s.hit.created_at,
+                    _naive(s.hit.created_at),
                     s.operation.reference,
                     s.other_organisation.name,
                     s.other_contact,
@@ -375,8 +380,8 @@ def desk(request: HttpRequest) -> HttpResponseBase:
                     h.reference,
                     h.get_kind_display(),
                     _("Yes") if h.urgent else _("No"),
-                    h.created_at,
-                    h.respond_by,
+                    _naive(h.created_at),
+                    _naive(h.respond_by),
                     h.a_organisation.name,
                     h.a_contact,
                     h.b_organisation.name,
