@@ -28,7 +28,12 @@ def test_haversine_distance_is_right_at_known_distances():
 
 def test_the_box_holds_every_point_within_its_distance():
     south, north, west, east = box(SALFORD, 1000)
-    for bearing_point in [(south, SALFORD[1]), (north, SALFORD[1]), (SALFORD[0], west), (SALFORD[0], east)]:
+    for bearing_point in [
+        (south, SALFORD[1]),
+        (north, SALFORD[1]),
+        (SALFORD[0], west),
+        (SALFORD[0], east),
+    ]:
         assert distance_m(SALFORD, bearing_point) == pytest.approx(1000, rel=0.01)
 
 
