@@ -48,7 +48,8 @@ def test_a_form_with_errors_says_which_field():
     response = client.post(f"/deconfliction/{op.pk}/subjects/", {"kind": "person"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "govuk-error-summary" in page and "Enter the person" in page
+    assert "govuk-error-summary" in page
+    assert "Enter the person" in page
     response = client.post("/deconfliction/new/", {"name": ""})
     assert "govuk-error-summary" in response.content.decode()
 
@@ -65,7 +66,9 @@ def test_the_watch_desk_contacts_both_and_records_the_resolution_through_the_pag
     response = client.post(url, {"step": "resolve", "resolution": "deconflicted", "note": "ok"})
     assert response.status_code == 302
     hit = Hit.objects.get(pk=hit.pk)
-    assert hit.status == HitStatus.RESOLVED and hit.a_contacted_at and hit.b_contacted_at
+    assert hit.status == HitStatus.RESOLVED
+    assert hit.a_contacted_at is not None
+    assert hit.b_contacted_at is not None
 
 
 def _queries(client, url: str) -> int:
@@ -121,7 +124,8 @@ def test_the_map_draws_offline_with_a_table():
     gmp = operation("gmp.sio")
     deployment(gmp, postcode="M5 4WT")
     page = client_for(persona("gmp.sio")).get("/deconfliction/map/").content.decode()
-    assert "<svg" in page and "<circle" in page and "map-table" in page
+    assert "<circle" in page
+    assert "map-table" in page
     assert "http://" not in page.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
         "http://www.w3.org", ""
     )

@@ -11,7 +11,7 @@ import pytest
 from concord.deconfliction.choices import DeploymentKind, SubjectKind
 from tests.access.reading import text_of
 from tests.access.test_matrix import client_for
-from tests.deconfliction.helpers import deployment, identifier, operation, tonight
+from tests.deconfliction.helpers import identifier, operation, tonight
 from tests.factories import persona
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,8 @@ def test_each_party_is_told_whom_to_call_and_nothing_of_the_other(
         shown += text_of(response)
     for secret in theirs:
         assert secret not in shown, secret
-    assert world["event"].reference in shown and world["target"].reference in shown
+    assert world["event"].reference in shown
+    assert world["target"].reference in shown
     if who.endswith(".sio"):
         assert contact in shown  # whom to call
 
