@@ -7,7 +7,7 @@ def add_role(apps, schema_editor):
     Role = apps.get_model("organisations", "Role")
     Role.objects.update_or_create(
         code="watch_desk",
-        defaults={"name": "Deconfliction watch desk", "name_cy": "Desg wylio dad-wrthdaro"},
+        defaults={"name": "Deconfliction watch desk", "name_cy": "Desg wylio dadwrthdaro"},
     )
 
 
