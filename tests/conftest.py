@@ -67,6 +67,8 @@ REFERENCE_MIGRATIONS = [
         "plans.migrations.0002_impact_levels",
         "scoring.migrations.0006_default_model_in_welsh",
         "capabilities.migrations.0002_default_catalogue",
+        "organisations.migrations.0011_watch_desk_role",
+        "monitoring.migrations.0004_deconfliction_fishing",
     )
 ]
 

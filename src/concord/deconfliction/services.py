@@ -195,6 +195,13 @@ def fingerprint(keys: set[str]) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), text, hashlib.sha256).hexdigest()[:32]
 
 
+def own_work(actor: Any, operation: Operation) -> bool:
+    """Whether an operation is the person's own work: they registered it or are its contact."""
+    return operation.created_by_id == actor.pk or bool(
+        operation.contact_email and operation.contact_email.lower() == (actor.email or "").lower()
+    )
+
+
 def _audit_check(
     actor: Any, operation: Operation, what: str, keys: set[str], hits: list[Hit]
 ) -> None:
@@ -209,6 +216,7 @@ def _audit_check(
             "kind": what,
             "operation": operation.reference,
             "fingerprint": fingerprint(keys),
+            "own_work": own_work(actor, operation),
             "hits": [h.reference for h in hits],
         },
     )
