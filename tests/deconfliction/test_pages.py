@@ -35,7 +35,9 @@ def test_an_operation_is_registered_and_a_subject_checked_through_the_pages():
     url = response["Location"]
     pk = int(url.strip("/").split("/")[-1])
     response = client.post(
-        f"/deconfliction/{pk}/subjects/", {"kind": "phone", "value": "+447700900777"}, follow=True
+        f"/deconfliction/{pk}/subjects/",
+        {"subject-kind": "phone", "subject-value": "+447700900777"},
+        follow=True,
     )
     page = response.content.decode()
     assert "Deconfliction hit" in page
@@ -45,7 +47,7 @@ def test_an_operation_is_registered_and_a_subject_checked_through_the_pages():
 def test_a_form_with_errors_says_which_field():
     op = operation("gmp.sio")
     client = client_for(persona("gmp.sio"))
-    response = client.post(f"/deconfliction/{op.pk}/subjects/", {"kind": "person"})
+    response = client.post(f"/deconfliction/{op.pk}/subjects/", {"subject-kind": "person"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "govuk-error-summary" in page

@@ -151,8 +151,9 @@ def _operation_page(
             "deployments": operation.deployments.all(),
             "sides": sides,
             "may_change": may_change,
-            "subject_form": subject_form or SubjectForm(),
-            "deployment_form": deployment_form or DeploymentForm(initial={"radius_m": 200}),
+            "subject_form": subject_form or SubjectForm(prefix="subject"),
+            "deployment_form": deployment_form
+            or DeploymentForm(prefix="deployment", initial={"radius_m": 200}),
         },
     )
 
@@ -187,7 +188,7 @@ def _told(request: HttpRequest, hits: list[Hit]) -> None:
 def add_subject(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Register a subject of the operation and check it at once."""
     operation = _own_operation(request, pk)
-    form = SubjectForm(request.POST)
+    form = SubjectForm(request.POST, prefix="subject")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -219,7 +220,7 @@ def add_subject(request: HttpRequest, pk: int) -> HttpResponseBase:
 def add_deployment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Register a planned deployment of the operation and check it at once."""
     operation = _own_operation(request, pk)
-    form = DeploymentForm(request.POST)
+    form = DeploymentForm(request.POST, prefix="deployment")
     if form.is_valid():
         data = form.cleaned_data
         try:
