@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from concord.deconfliction import services
 from concord.deconfliction.choices import DeploymentKind, HitStatus, Resolution
 from concord.deconfliction.models import Hit
+from concord.organisations.models import User
 from tests.factories import persona
 
 NW_SECRETS = ("Operation Obsidian Lantern", "Brindlecombe Court")
@@ -109,3 +110,59 @@ def test_a_warrant_meets_surveillance_and_the_watch_desk_resolves_it(as_person):
     assert hit.status == HitStatus.RESOLVED
     assert hit.a_contacted_at is not None
     assert hit.b_contacted_at is not None
+
+
+def test_the_deconfliction_pages_meet_wcag_2_2_aa_in_english_and_welsh(as_person):
+    """axe over each page of the app as its reader sees it, a form with its errors shown too
+    (the sweep of every route covers them as well; this is the quick check)."""
+    from tests.browser import axe
+
+    persona("nca.watchdesk")
+    nw_sio, gmp_sio = persona("nwrocu.sio"), persona("gmp.sio")
+    ops = {}
+    for who, actor in (("nw", nw_sio), ("gmp", gmp_sio)):
+        ops[who] = services.register_operation(
+            actor=actor,
+            details=services.OperationDetails(
+                name=f"Operation {who}", contact_name=f"{who} desk", starts=timezone.localdate()
+            ),
+        )
+        starts, ends = _evening()
+        services.register_deployment(
+            actor=actor,
+            operation=ops[who],
+            details=services.DeploymentDetails(
+                kind=DeploymentKind.SEARCH, postcode="M5 4WT", starts=starts, ends=ends
+            ),
+        )
+    hit = Hit.objects.get()
+    side = hit.sides.get(operation=ops["gmp"])
+    failures: list[str] = []
+    for username, paths in (
+        (
+            "gmp.sio",
+            [
+                "/deconfliction/",
+                "/deconfliction/new/",
+                f"/deconfliction/{ops['gmp'].pk}/",
+                "/deconfliction/hits/",
+                f"/deconfliction/hits/{side.pk}/",
+                "/deconfliction/map/",
+            ],
+        ),
+        ("nca.watchdesk", ["/deconfliction/desk/", f"/deconfliction/desk/{hit.reference}/"]),
+    ):
+        page = as_person(username)
+        for language in ("en", "cy"):
+            if language == "cy":
+                User.objects.filter(username=username).update(language="cy")
+            for path in paths:
+                page.goto(path)
+                assert page.get_attribute("html", "lang") == ("cy" if language == "cy" else "en-GB")
+                failures += axe.report(f"{path} ({language})", axe.violations(page))
+        page.goto(f"/deconfliction/{ops['gmp'].pk}/")
+        if username == "gmp.sio":
+            page.locator("[data-testid=subject-form]").get_by_role("button").click()
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
+            failures += axe.report("subject form with errors", axe.violations(page))
+    assert not failures, "\n".join(failures)
