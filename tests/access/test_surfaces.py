@@ -213,9 +213,9 @@ ROUTES_NOT_SENSITIVE = {
 # OpenAPI operations that take no protected record, and why.
 OPERATIONS_NOT_SENSITIVE = {
     ("GET", "/api/v1/deconfliction/desk"): "the watch desk's queue: pointers only, to the watch "
-    "desk alone (tests/deconfliction/test_pointer_only.py)",
-    ("POST", "/api/v1/deconfliction/desk/{reference}/contact"): "the watch desk's record",
-    ("POST", "/api/v1/deconfliction/desk/{reference}/resolution"): "the watch desk's record",
+    "desk alone, empty to anyone else (tests/deconfliction/test_pointer_only.py)",
+    ("POST", "/api/v1/deconfliction/desk/{hit}/contact"): "the watch desk's record",
+    ("POST", "/api/v1/deconfliction/desk/{hit}/resolution"): "the watch desk's record",
     ("POST", "/api/v1/deconfliction/operations"): "registers the reader's own organisation's",
     ("GET", "/api/v1/capabilities"): "reference data: the capability catalogue",
     ("GET", "/api/v1/capability-posts"): "scoped by organisation (tests/capabilities/test_api)",

@@ -153,6 +153,7 @@ def test_the_desk_is_not_found_to_anyone_else(world):
         client = client_for(persona(who))
         assert client.get("/deconfliction/desk/").status_code == 404
         assert client.get(f"/deconfliction/desk/{world['event'].reference}/").status_code == 404
+        assert json.loads(client.get("/api/v1/deconfliction/desk").content)["count"] == 0
         response = client.post(
             f"/api/v1/deconfliction/desk/{world['event'].reference}/resolution",
             json.dumps({"resolution": "joint"}),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from concord.core import audit, policy
@@ -25,6 +25,9 @@ from concord.deconfliction.choices import (
 from concord.deconfliction.models import MAX_RADIUS_M, Hit, HitSide, Operation
 
 router = Router(tags=["deconfliction"])
+
+# A hit's reference (DX- and eight letters or digits), as the watch desk's paths take it.
+HitRef = Annotated[str, Path(max_length=16, pattern=r"^DX-[A-Z0-9]{8}$")]
 
 
 class OperationIn(Schema):
@@ -228,7 +231,7 @@ def create_operation(request: HttpRequest, body: OperationIn) -> Any:
         )
     except PermissionDenied:
         raise Http404 from None
-    return 201, operation
+    return Status(201, operation)
 
 
 @router.get(
@@ -252,7 +255,7 @@ def add_subject(request: HttpRequest, pk: Id, body: SubjectIn) -> Any:
     subject, hits = services.register_subject(
         actor=request.user, operation=operation, details=services.SubjectDetails(**body.dict())
     )
-    return 201, {"id": subject.pk, "hits": _pointers(request, hits, operation)}
+    return Status(201, {"id": subject.pk, "hits": _pointers(request, hits, operation)})
 
 
 @router.post(
@@ -267,7 +270,7 @@ def add_deployment(request: HttpRequest, pk: Id, body: DeploymentIn) -> Any:
         operation=operation,
         details=services.DeploymentDetails(**body.dict()),
     )
-    return 201, {"id": deployment.pk, "hits": _pointers(request, hits, operation)}
+    return Status(201, {"id": deployment.pk, "hits": _pointers(request, hits, operation)})
 
 
 @router.get(
@@ -305,15 +308,17 @@ def get_hit(request: HttpRequest, pk: Id) -> HitSide:
 
 
 def _desk(request: HttpRequest) -> Any:
+    """Every hit, to the watch desk; to anyone else, none."""
+    rows = Hit.objects.select_related("a_organisation", "b_organisation")
     if not policy.may(request.user, policy.Act.KEEP_WATCH, None):
-        raise Http404
-    return Hit.objects.select_related("a_organisation", "b_organisation")
+        return rows.none()
+    return rows
 
 
 @router.get(
     "/deconfliction/desk",
-    response=answers(list[DeskHitOut], 404, 422),
-    summary="The watch desk's queue: every hit, as pointers only",
+    response=answers(list[DeskHitOut], 422),
+    summary="The watch desk's queue: every hit, as pointers only (none to anyone else)",
 )
 @paginate(Pagination)
 def desk_queue(request: HttpRequest) -> Any:
@@ -326,36 +331,34 @@ def desk_queue(request: HttpRequest) -> Any:
 
 def _desk_hit(request: HttpRequest, reference: str) -> Hit:
     try:
-        found: Hit = _desk(request).get(reference=reference[:16])
+        found: Hit = _desk(request).get(reference=reference)
     except Hit.DoesNotExist:
         raise Http404 from None
     return found
 
 
 @router.post(
-    "/deconfliction/desk/{reference}/contact",
+    "/deconfliction/desk/{hit}/contact",
     response=answers(DeskHitOut, WRITE, 404, 422),
     summary="Record that the watch desk has contacted one party",
 )
-def desk_contact(request: HttpRequest, reference: str, body: ContactIn) -> Hit:
-    hit = services.record_contact(
-        actor=request.user, hit=_desk_hit(request, reference), side=body.side
+def desk_contact(request: HttpRequest, hit: HitRef, body: ContactIn) -> Hit:
+    found: Hit = services.record_contact(
+        actor=request.user, hit=_desk_hit(request, hit), side=body.side
     )
-    found: Hit = _desk(request).get(pk=hit.pk)
     return found
 
 
 @router.post(
-    "/deconfliction/desk/{reference}/resolution",
+    "/deconfliction/desk/{hit}/resolution",
     response=answers(DeskHitOut, WRITE, 404, 422),
     summary="Record how a hit was resolved",
 )
-def desk_resolve(request: HttpRequest, reference: str, body: ResolveIn) -> Hit:
-    hit = services.resolve_hit(
+def desk_resolve(request: HttpRequest, hit: HitRef, body: ResolveIn) -> Hit:
+    found: Hit = services.resolve_hit(
         actor=request.user,
-        hit=_desk_hit(request, reference),
+        hit=_desk_hit(request, hit),
         resolution=body.resolution,
         note=body.note,
     )
-    found: Hit = _desk(request).get(pk=hit.pk)
     return found
