@@ -27,8 +27,9 @@ IDENTIFIER_KINDS = {
     SubjectKind.ACCOUNT: "account",
     SubjectKind.HANDLE: "handle",
 }
-# At most this many candidate subjects are scored for one check (a key held by more says little).
-CANDIDATES = 500
+# At most this many candidate subjects are scored for one check, those sharing the most keys
+# with it first (a candidate found by one common surname-and-year key alone says little).
+CANDIDATES = 200
 
 
 def engine_subjects(subject: Subject) -> list[matching.Subject]:
@@ -86,7 +87,13 @@ class Found:
     agreed: tuple[str, ...]
 
 
-def _verdict(checked: Subject, other: Subject, shared: set[str]) -> Found | None:
+def _prepared(subject: Subject) -> list[matching.Prepared]:
+    return [matching.prepare(s) for s in engine_subjects(subject)]
+
+
+def _verdict(
+    checked: Subject, mine: list[matching.Prepared], other: Subject, shared: set[str]
+) -> Found | None:
     kinds = {checked.kind, other.kind}
     if kinds <= {SubjectKind.ADDRESS, SubjectKind.POSTCODE}:
         if any(k.startswith("ad:") for k in shared):
@@ -97,9 +104,9 @@ def _verdict(checked: Subject, other: Subject, shared: set[str]) -> Found | None
     if checked.kind != other.kind:
         return None
     best: matching.Scored | None = None
-    for left in engine_subjects(checked):
-        for right in engine_subjects(other):
-            scored = matching.score(matching.prepare(left), matching.prepare(right))
+    for left in mine:
+        for right in _prepared(other):
+            scored = matching.score(left, right)
             if best is None or scored.score > best.score:
                 best = scored
     if best is None:
@@ -127,16 +134,18 @@ def matches(subject: Subject, keys: Iterable[str]) -> list[Found]:
     rows = list(
         SubjectKey.objects.filter(key__in=keys, active=True)
         .exclude(operation_id=subject.operation_id)
-        .values_list("subject_id", "key")[: CANDIDATES * 4]
+        .values_list("subject_id", "key")[: CANDIDATES * 20]
     )
     shared: dict[int, set[str]] = {}
     for subject_id, key in rows:
         shared.setdefault(subject_id, set()).add(key)
+    best = sorted(shared, key=lambda pk: (-len(shared[pk]), pk))[:CANDIDATES]
     today = timezone.localdate()
-    candidates = Subject._base_manager.filter(
-        active_operations(today), pk__in=list(shared)[:CANDIDATES]
-    ).select_related("operation")
-    found = [_verdict(subject, other, shared[other.pk]) for other in candidates]
+    candidates = Subject._base_manager.filter(active_operations(today), pk__in=best).select_related(
+        "operation"
+    )
+    mine = _prepared(subject)
+    found = [_verdict(subject, mine, other, shared[other.pk]) for other in candidates]
     return sorted((f for f in found if f is not None), key=lambda f: (-f.score, f.subject.pk))
 
 
