@@ -68,6 +68,8 @@ REFERENCE_MIGRATIONS = [
         "scoring.migrations.0006_default_model_in_welsh",
         "capabilities.migrations.0002_default_catalogue",
         "referrals.migrations.0002_reference_data",
+        "organisations.migrations.0011_watch_desk_role",
+        "monitoring.migrations.0004_deconfliction_fishing",
     )
 ]
 

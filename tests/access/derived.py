@@ -586,9 +586,81 @@ def _referral_listings(r: Any) -> list[str]:
     ]
 
 
+def make_subject(operation: Any) -> Any:
+    from concord.deconfliction.models import Subject
+
+    return Subject.objects.create(operation=operation, kind="handle", value=f"{LABEL}_handle")
+
+
+def make_deployment(operation: Any) -> Any:
+    from concord.deconfliction.models import Deployment
+
+    starts = timezone.now() + dt.timedelta(days=1)
+    return Deployment.objects.create(
+        operation=operation,
+        kind="search",
+        place=f"{LABEL} Yard",
+        latitude=51.858,
+        longitude=-4.31,
+        starts=starts,
+        ends=starts + dt.timedelta(hours=2),
+    )
+
+
+def make_hit_side(operation: Any) -> Any:
+    """The Dyfed-Powys side of a hit with a GMP operation (made directly: the services would
+    check, and the matrix wants the one row)."""
+    from concord.deconfliction.models import Hit, HitSide, Operation
+
+    other = Operation.objects.create(
+        owner=organisation("GMP"),
+        name="Operation Other",
+        contact_name="GMP desk",
+        starts=timezone.localdate(),
+    )
+    hit = Hit.objects.create(
+        kind="target",
+        a_organisation=operation.owner,
+        a_contact="Dyfed-Powys desk",
+        b_organisation=other.owner,
+        b_contact="GMP desk",
+        respond_by=timezone.now() + dt.timedelta(hours=4),
+    )
+    mine = HitSide.objects.create(
+        hit=hit, side="a", operation=operation, subject=make_subject(operation)
+    )
+    HitSide.objects.create(hit=hit, side="b", operation=other)
+    return mine
+
+
+def _hit_listings(side: Any) -> list[str]:
+    return [
+        "/deconfliction/hits/",
+        "/deconfliction/hits/?export=csv",
+        "/deconfliction/hits/?export=xlsx",
+        "/api/v1/deconfliction/hits?limit=1000",
+        f"/deconfliction/{side.operation_id}/",
+        "/deconfliction/map/",
+    ]
+
+
 DERIVED: dict[str, Derived] = {
     "insight.consistencyexception": Derived(
         "ocg", make_consistency_exception, listings=_consistency_listings
+    ),
+    "deconfliction.subject": Derived(
+        "operation", make_subject, listings=lambda s: [f"/deconfliction/{s.operation_id}/"]
+    ),
+    "deconfliction.deployment": Derived(
+        "operation",
+        make_deployment,
+        listings=lambda d: [f"/deconfliction/{d.operation_id}/", "/deconfliction/map/"],
+    ),
+    "deconfliction.hitside": Derived(
+        "operation",
+        make_hit_side,
+        pages=lambda s: [f"/deconfliction/hits/{s.pk}/", f"/api/v1/deconfliction/hits/{s.pk}"],
+        listings=_hit_listings,
     ),
     "ownership.transferrequest": Derived(
         "ocg",

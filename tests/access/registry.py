@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from concord.deconfliction.models import Operation
 from concord.intelligence.models import IntelReport
 from concord.ownership.models import TaskingRequest
 from concord.threats import services as threat_services
@@ -184,6 +185,33 @@ def make_report(owner_code: str, classification: str, sensitive: bool) -> Any:
     return report
 
 
+def make_operation(owner_code: str, classification: str, sensitive: bool) -> Any:
+    """A deconfliction operation, registered as its owner registers one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from concord.deconfliction import services as deconfliction
+
+    actor = _mapper(owner_code)
+    if classification == "SECRET":
+        actor.vetting_level = "SC"
+        actor.save()
+        from concord.core import policy
+
+        policy.forget(actor)
+    return deconfliction.register_operation(
+        actor=actor,
+        details=deconfliction.OperationDetails(
+            name="Operation Zephyrine Wharf",
+            contact_name="Zephyrine duty desk",
+            starts=timezone.localdate() - dt.timedelta(days=1),
+            classification=classification,
+            sensitive=sensitive,
+        ),
+    )
+
+
 RECORD_TYPES: dict[str, RecordType] = {
     "ocg": RecordType(
         model=Ocg,
@@ -303,5 +331,19 @@ RECORD_TYPES: dict[str, RecordType] = {
             f"/intelligence/{r.reference}/ftm.json",
         ],
         counted=["/api/v1/intelligence"],
+    ),
+    "operation": RecordType(
+        model=Operation,
+        make=make_operation,
+        label=lambda o: o.name,
+        page=lambda o: f"/deconfliction/{o.pk}/",
+        api=lambda o: f"/api/v1/deconfliction/operations/{o.pk}",
+        listings=lambda o: [
+            "/deconfliction/",
+            "/deconfliction/?export=csv",
+            "/deconfliction/?export=xlsx",
+            "/api/v1/deconfliction/operations?limit=1000",
+        ],
+        counted=["/api/v1/deconfliction/operations"],
     ),
 }

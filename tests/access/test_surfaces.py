@@ -33,6 +33,8 @@ NOT_DECLARED = {
     "owner on the record's page",
     "admin.logentry": "Django admin's change log: operators only (admin saves are audited)",
     "auth.permission": "Django's permission definitions: one row per model, no record",
+    "deconfliction.subjectkey": "deconfliction's blocking index: read only by the check "
+    "service (concord.deconfliction.checking), never shown",
 }
 
 # Pages that take a record and must refuse it to outsiders, beyond each type's main page.
@@ -85,6 +87,23 @@ WRITES = {
                 "impact": "major",
                 "occurred_on": dt.date.today().isoformat(),
                 "narrative": "Warrant executed at the address",
+            },
+        ),
+    ],
+    "operation": lambda o: [
+        (f"/deconfliction/{o.pk}/subjects/", {"kind": "phone", "value": "07700 900123"}),
+        (f"/deconfliction/{o.pk}/deployments/", {"kind": "search", "postcode": "M5 4WT"}),
+        (
+            f"/api/v1/deconfliction/operations/{o.pk}/subjects",
+            {"kind": "phone", "value": "07700 900123"},
+        ),
+        (
+            f"/api/v1/deconfliction/operations/{o.pk}/deployments",
+            {
+                "kind": "search",
+                "postcode": "M5 4WT",
+                "starts": "2030-01-01T10:00:00Z",
+                "ends": "2030-01-01T12:00:00Z",
             },
         ),
     ],
@@ -192,10 +211,26 @@ ROUTES_NOT_SENSITIVE = {
     "api:list_organisations": "reference data",
     "api:get_organisation": "reference data",
     "api:me": "the person's own account",
+    "deconfliction:new": "a form",
+    "deconfliction:desk": "the watch desk's queue: pointers only, to the watch desk alone "
+    "(tests/deconfliction/test_pointer_only.py)",
+    "deconfliction:desk_hit": "one hit at the watch desk: pointers only, to the watch desk alone "
+    "(tests/deconfliction/test_pointer_only.py)",
+    "deconfliction:map": "the reader's visible deployments (Deployment.objects.visible_to; "
+    "tests/deconfliction/test_pages.py)",
+    "api:desk_queue": "the watch desk's queue: pointers only (test_pointer_only.py)",
+    "api:desk_contact": "the watch desk's record of contact (test_pointer_only.py)",
+    "api:desk_resolve": "the watch desk's resolution (test_pointer_only.py)",
+    "api:create_operation": "registers an operation of the reader's own organisation",
 }
 
 # OpenAPI operations that take no protected record, and why.
 OPERATIONS_NOT_SENSITIVE = {
+    ("GET", "/api/v1/deconfliction/desk"): "the watch desk's queue: pointers only, to the watch "
+    "desk alone, empty to anyone else (tests/deconfliction/test_pointer_only.py)",
+    ("POST", "/api/v1/deconfliction/desk/{hit}/contact"): "the watch desk's record",
+    ("POST", "/api/v1/deconfliction/desk/{hit}/resolution"): "the watch desk's record",
+    ("POST", "/api/v1/deconfliction/operations"): "registers the reader's own organisation's",
     ("GET", "/api/v1/capabilities"): "reference data: the capability catalogue",
     ("GET", "/api/v1/capability-posts"): "scoped by organisation (tests/capabilities/test_api)",
     ("POST", "/api/v1/capability-posts"): "the reader's own organisation's posts (test_api)",

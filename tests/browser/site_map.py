@@ -37,6 +37,8 @@ EXCLUDED_NAMES = {
     "capabilities:record_need": "POST only (a GET answers 404): the form is on the plan page",
     "referrals:assign": "POST only (a GET answers 405): the form is on the referral's page",
     "referrals:decide": "POST only (a GET answers 405): the form is on the referral's page",
+    "deconfliction:add_subject": "POST only: the form is on the operation's page",
+    "deconfliction:add_deployment": "POST only: the form is on the operation's page",
     "task_progress": "an htmx fragment: a task's progress for the person who started it, "
     "swept inside the page that started it",
 }
@@ -113,6 +115,13 @@ def _own_sheets(user: User | None) -> list[dict[str, object]]:
     return [{"pk": pk} for pk in found.order_by("pk").values_list("pk", flat=True)]
 
 
+def _desk_hits(user: User | None) -> list[dict[str, object]]:
+    from concord.deconfliction.models import Hit
+
+    found = Hit.objects.order_by("pk").first()
+    return [{"reference": found.reference}] if found is not None else []
+
+
 def _people(user: User | None) -> list[dict[str, object]]:
     return [{"pk": user.pk}] if user is not None else []
 
@@ -176,6 +185,9 @@ FILLERS: dict[str, Fill] = {
     "threats:vulnerability_share": _reference("threats.Vulnerability"),
     "threats:vulnerability_archive": _reference("threats.Vulnerability"),
     "organisations:detail": _organisations,
+    "deconfliction:operation": _pk("deconfliction.Operation"),
+    "deconfliction:hit": _pk("deconfliction.HitSide"),
+    "deconfliction:desk_hit": _desk_hits,
     "organisations:person_edit": _people,
     "organisations:token_revoke": _pk("organisations.ApiToken"),
 }

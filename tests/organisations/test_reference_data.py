@@ -93,6 +93,7 @@ def test_every_role_in_the_brief_exists():
         "partner_user",
         "auditor",
         "administrator",
+        "watch_desk",  # issue 14: the deconfliction watch desk
     }
 
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import translation
 
 import concord
+from concord.deconfliction.choices import Resolution
 from concord.intelligence.choices import FeedbackKind
 from concord.organisations.models import Notification
 from concord.organisations.notifications import (
@@ -67,6 +68,13 @@ FORUM = {"en": "Tarian tasking and coordination group", "cy": ""}  # a forum wit
 CAPABILITY = {"en": "Technical surveillance", "cy": "Gwyliadwriaeth dechnegol"}
 OWN_WORDS = "Warehouse raid brought forward after the surveillance log"  # a person's own words
 EXCEPTED = [REF, TASKING, REPORT, NAME, FORUM["en"], OWN_WORDS, "DYP", "NCA"]
+
+
+GMP = {"en": "Greater Manchester Police", "cy": "Heddlu Manceinion Fwyaf"}
+NWROCU = {
+    "en": "North West ROCU",
+    "cy": "Uned Troseddau Cyfundrefnol Ranbarthol y Gogledd Orllewin",
+}
 
 
 def samples() -> dict[str, list[dict[str, Any]]]:
@@ -133,6 +141,12 @@ def samples() -> dict[str, list[dict[str, Any]]]:
                 "borrower": "DYP",
                 "reason": OWN_WORDS,
             }
+        ],
+        "deconfliction.hit": [{"ref": "DX-K7QW2M9P", "org": GMP}],
+        "deconfliction.desk": [{"ref": "DX-K7QW2M9P", "a": GMP, "b": NWROCU}],
+        "deconfliction.urgent": [{"ref": "DX-K7QW2M9P", "a": GMP, "b": NWROCU}],
+        "deconfliction.resolved": [
+            {"ref": "DX-K7QW2M9P", "resolution": label(r, lower=True)} for r in Resolution
         ],
         "intelligence.awaits_approval": [{"ref": REPORT}],
         "intelligence.shared": [{"ref": REPORT, "org": "DYP"}],

@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from concord.capabilities.api import router as capabilities_router
 from concord.core.access import MIN_REASON, REASON_HEADER, ReasonRequired
 from concord.core.api import describe, field_errors, refuse_nul
+from concord.deconfliction.api import router as deconfliction_router
 from concord.intelligence.api import router as intelligence_router
 from concord.meetings.api import router as meetings_router
 from concord.organisations.api import router as organisations_router
@@ -53,6 +54,7 @@ api.add_router("/", intelligence_router)
 api.add_router("/", meetings_router)
 api.add_router("/", capabilities_router)
 api.add_router("/", referrals_router)
+api.add_router("/", deconfliction_router)
 
 
 @api.exception_handler(ValidationError)

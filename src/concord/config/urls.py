@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("concord.meetings.urls")),
     path("", include("concord.capabilities.urls")),
     path("", include("concord.referrals.urls")),
+    path("", include("concord.deconfliction.urls")),
     path("", include("concord.intelligence.urls")),
     path("", include("concord.threats.urls")),
     path("django-admin/", admin.site.urls),

@@ -22,6 +22,9 @@ class RoleCode(models.TextChoices):
     PARTNER_USER = "partner_user", _("Partner user")
     AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Sees every deconfliction hit at pointer level (never the records behind), contacts both
+    # parties and records the resolution; not an operational role, so it sees no records.
+    WATCH_DESK = "watch_desk", _("Deconfliction watch desk")
 
 
 # Roles that work with records. An administrator or auditor alone manages people or the audit,

@@ -336,6 +336,7 @@ class Act(StrEnum):
     # A mentor's or mentee's comment on the mentee's plan (`obj` (pairing, plan)).
     COMMENT_AS_MENTOR = "comment_as_mentor"
     DECIDE_REFERRAL = "decide_referral"
+    KEEP_WATCH = "keep_watch"
     # Actions on no one record (`obj` is None): what the menu and the list pages offer.
     WORK_REGISTER = "work_register"
     MAP = "map"
@@ -343,6 +344,7 @@ class Act(StrEnum):
     REQUEST_TASKING = "request_tasking"
     SEND_REFERRAL = "send_referral"
     TRIAGE_REFERRALS = "triage_referrals"
+    DECONFLICT = "deconflict"
 
 
 Rule = Callable[[Any, Any], bool]

@@ -10,6 +10,10 @@ class AlertKind(models.TextChoices):
     OUT_OF_PATTERN = "out_of_pattern", _("Access outside the usual working pattern")
     PROBING = "probing", _("Repeated requests for records not found")
     EXPIRED_VETTING = "expired_vetting", _("Access attempt after vetting expired")
+    DECONFLICTION_FISHING = (
+        "deconfliction_fishing",
+        _("Bulk or repeated deconfliction checks outside one's work"),
+    )
 
 
 class AlertStatus(models.TextChoices):

@@ -294,12 +294,69 @@ def expired_vetting(entry: AuditEntry) -> Alert | None:
     )
 
 
+# What deconfliction calls a check in the audit trail (a SEARCH of this object type; its detail
+# carries a keyed fingerprint of what was checked and whether the operation is the person's own
+# work). Read here as data: monitoring sits above deconfliction and imports none of it.
+DECONFLICTION_CHECK = "deconfliction.check"
+# The same subject checked this many times in the window is repeated checking.
+REPEATED_CHECKS = 3
+
+
+def deconfliction_fishing(entry: AuditEntry) -> Alert | None:
+    """Bulk checks on operations that are not the person's work, or one subject checked again
+    and again: a person using deconfliction to look people up."""
+    if entry.action != AuditAction.SEARCH or entry.object_type != DECONFLICTION_CHECK:
+        return None
+    if (rule := _rule(AlertKind.DECONFLICTION_FISHING)) is None:
+        return None
+    since = entry.at - dt.timedelta(minutes=rule.window_minutes)
+    if _already_alerted(entry, AlertKind.DECONFLICTION_FISHING, since):
+        return None
+    checks = list(
+        AuditEntry.objects.filter(
+            actor_id=entry.actor_id,
+            action=AuditAction.SEARCH,
+            object_type=DECONFLICTION_CHECK,
+            at__gte=since,
+            at__lte=entry.at,
+        ).values_list("id", "detail")
+    )
+    outside = [pk for pk, detail in checks if not detail.get("own_work", True)]
+    fingerprint = entry.detail.get("fingerprint")
+    repeated = [
+        pk for pk, detail in checks if fingerprint and detail.get("fingerprint") == fingerprint
+    ]
+    values = {"user": entry.actor_username, "minutes": rule.window_minutes}
+    if len(repeated) >= REPEATED_CHECKS:
+        explanation = _("%(user)s checked the same subject %(n)s times in %(minutes)s minutes.") % {
+            **values,
+            "n": len(repeated),
+        }
+        evidence = repeated
+    elif rule.threshold and len(outside) >= rule.threshold:
+        explanation = _(
+            "%(user)s made %(n)s deconfliction checks on operations that are not their own work "
+            "in %(minutes)s minutes (the threshold is %(threshold)s)."
+        ) % {**values, "n": len(outside), "threshold": rule.threshold}
+        evidence = outside
+    else:
+        return None
+    return _raise(
+        AlertKind.DECONFLICTION_FISHING,
+        entry,
+        explanation,
+        sorted(evidence, reverse=True)[:200],
+        rule.window_minutes,
+    )
+
+
 DETECTORS: list[Callable[[AuditEntry], Alert | None]] = [
     bulk_viewing,
     association_search,
     out_of_pattern,
     probing,
     expired_vetting,
+    deconfliction_fishing,
 ]
 
 

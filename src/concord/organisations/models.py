@@ -370,6 +370,7 @@ class Notification(models.Model):
             "meetings.meeting",
             "meetings.meetingaction",
             "intelligence.intelreport",
+            "deconfliction.hitside",
             "capabilities.gap",
             "referrals.referral",
         ),

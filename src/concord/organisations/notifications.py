@@ -41,6 +41,25 @@ class Message:
 # Every kind of notification (and every sentence one carries in `said`), by code. Codes are
 # stored: rename one only with a data migration.
 MESSAGES: dict[str, Message] = {
+    # deconfliction: pointers only (whom to call and a reference), never what was matched
+    "deconfliction.hit": Message(
+        gettext_noop("Deconfliction hit %(ref)s: contact %(org)s"),
+        gettext_noop(
+            "What you registered conflicts with work of %(org)s. Contact them before you act; "
+            "the hit page says whom to call."
+        ),
+    ),
+    "deconfliction.desk": Message(
+        gettext_noop("Deconfliction hit %(ref)s between %(a)s and %(b)s"),
+        gettext_noop("Contact both parties and record the resolution."),
+    ),
+    "deconfliction.urgent": Message(
+        gettext_noop("URGENT deconfliction hit %(ref)s between %(a)s and %(b)s"),
+        gettext_noop("An urgent event conflict: contact both parties now."),
+    ),
+    "deconfliction.resolved": Message(
+        gettext_noop("Deconfliction hit %(ref)s resolved: %(resolution)s"),
+    ),
     # ownership
     "ownership.appointed": Message(gettext_noop("%(ref)s: %(name)s appointed %(role)s")),
     "transfer.requested": Message(

@@ -143,6 +143,16 @@ PERSONAS = [
         "National Tasking",
     ),
     (
+        "nca.watchdesk",
+        "Owen",
+        "Pritchard",
+        "NCA",
+        ["watch_desk"],
+        "SC",
+        "Deconfliction Watch Desk Officer",
+        None,
+    ),
+    (
         "bf.partner",
         "Sam",
         "Fletcher",
