@@ -112,6 +112,31 @@ def _held(obj: dict[str, Any], held: set[tuple[str, dt.datetime]]) -> bool:
         return False  # a malformed timestamp: parsing will say so
 
 
+# The fields the ingest reads from an object, and the JSON type each must have. stix2.parse
+# checks them too, but a version already held is not parsed again: a peer resending it with a
+# field of another shape is refused here rather than tripping the code that reads it.
+SHAPES: dict[str, tuple[type, type | None]] = {
+    "definition": (dict, None),
+    "external_references": (list, dict),
+    "extensions": (dict, None),
+    "object_marking_refs": (list, str),
+    "object_refs": (list, str),
+}
+
+
+def _misshapen(obj: dict[str, Any]) -> str:
+    """The first field the ingest reads whose JSON shape is wrong, or ""."""
+    for name, (outer, inner) in SHAPES.items():
+        if name not in obj:
+            continue
+        value = obj[name]
+        if not isinstance(value, outer):
+            return name
+        if inner is not None and not all(isinstance(item, inner) for item in value):
+            return name
+    return ""
+
+
 def _check_objects(objects: list[Any], held: set[tuple[str, dt.datetime]]) -> list[dict[str, Any]]:
     """Every object a JSON object of a kind Concord exchanges and valid STIX 2.1 (parsed once
     per distinct object: one identical to an object already checked in the bundle, or whose
@@ -138,6 +163,12 @@ def _check_objects(objects: list[Any], held: set[tuple[str, dt.datetime]]) -> li
                     % {"where": where, "error": error}
                 ) from None
             known[key] = obj
+        misshapen = _misshapen(obj)
+        if misshapen:
+            raise BundleRejectedError(
+                _("%(where)s is not valid STIX 2.1: its %(field)s is not of the right type.")
+                % {"where": where, "field": misshapen}
+            )
         if kind == "marking-definition" and "TOP SECRET" in str(obj.get("definition", "")).upper():
             raise BundleRejectedError(
                 _("%(where)s marks TOP SECRET material, which does not belong on Concord.")
