@@ -15,6 +15,7 @@ SAMPLE_PATH_VALUES = {
     "kind": "ocg",
     "code": "DYP",
     "item": "1",
+    "hit": "DX-NONE0000",
 }
 
 

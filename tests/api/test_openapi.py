@@ -171,3 +171,28 @@ def test_a_reason_required_answers_428_in_debug_mode_too(client, cast, settings)
     ocg = make_ocg("DYP", "OFFICIAL", False)
     client.force_login(cast("tarian.sio"))
     assert client.get(f"/api/v1/ocgs/{ocg.reference}").status_code == 428
+
+
+def test_every_schema_has_a_name_of_its_own():
+    """The OpenAPI document names its schemas by class name: two apps' schemas of one name
+    (two `CheckOut`s once) would share one entry, and one operation would promise the other's
+    body."""
+    import importlib
+
+    from django.urls import get_resolver
+    from ninja import Schema
+
+    get_resolver()  # imports every app's API module
+    importlib.import_module("concord.config.api")
+    seen: dict[str, str] = {}
+    clashes = []
+    pending = list(Schema.__subclasses__())
+    while pending:
+        schema = pending.pop()
+        pending.extend(schema.__subclasses__())
+        if not schema.__module__.startswith("concord."):
+            continue
+        where = f"{schema.__module__}.{schema.__qualname__}"
+        if seen.setdefault(schema.__name__, where) != where:
+            clashes.append(f"{schema.__name__}: {seen[schema.__name__]} and {where}")
+    assert not clashes, clashes

@@ -108,7 +108,7 @@ class HitOut(Schema):
         return obj.other_contact
 
 
-class CheckOut(Schema):
+class DeconflictionCheckOut(Schema):
     """What a registration found: the hits, as pointers."""
 
     id: int
@@ -247,7 +247,7 @@ def get_operation(request: HttpRequest, pk: Id) -> Operation:
 
 @router.post(
     "/deconfliction/operations/{pk}/subjects",
-    response=answers(CheckOut, WRITE, 404, 422, status=201),
+    response=answers(DeconflictionCheckOut, WRITE, 404, 422, status=201),
     summary="Register a subject and check it at once; hits come back as pointers",
 )
 def add_subject(request: HttpRequest, pk: Id, body: SubjectIn) -> Any:
@@ -260,7 +260,7 @@ def add_subject(request: HttpRequest, pk: Id, body: SubjectIn) -> Any:
 
 @router.post(
     "/deconfliction/operations/{pk}/deployments",
-    response=answers(CheckOut, WRITE, 404, 422, status=201),
+    response=answers(DeconflictionCheckOut, WRITE, 404, 422, status=201),
     summary="Register a planned deployment and check it at once; hits come back as pointers",
 )
 def add_deployment(request: HttpRequest, pk: Id, body: DeploymentIn) -> Any:

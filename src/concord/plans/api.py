@@ -294,7 +294,7 @@ def list_guidance(request: HttpRequest) -> Any:
     return Guidance.objects.all()
 
 
-class CheckOut(Schema):
+class ChecklistItemOut(Schema):
     code: str
     stage: str
     label: str
@@ -303,7 +303,7 @@ class CheckOut(Schema):
 
 @router.get(
     "/plans/{kind}/{reference}/checklist",
-    response=answers(list[CheckOut], 404, 422, 428),
+    response=answers(list[ChecklistItemOut], 404, 422, 428),
     summary="The checklist of a 4P plan",
 )
 def get_checklist(
