@@ -522,6 +522,7 @@ def _referral(receiving: str, *, label: bool = True, **links: Any) -> Any:
 
     now = timezone.now()
     return Referral.objects.create(
+        reference=f"RFL-BF-T{Referral.objects.count() + 1:05d}",
         sender=organisation("BF"),
         submitted_by=persona("bf.partner"),
         sender_reference=f"BF-{Referral.objects.count() + 1}",

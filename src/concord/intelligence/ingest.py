@@ -129,10 +129,10 @@ def _misshapen(obj: dict[str, Any]) -> str:
     for name, (outer, inner) in SHAPES.items():
         if name not in obj:
             continue
-        value = obj[name]
+        value: Any = obj[name]
         if not isinstance(value, outer):
             return name
-        if inner is not None and not all(isinstance(item, inner) for item in value):
+        if isinstance(value, list) and not all(isinstance(item, inner or object) for item in value):
             return name
     return ""
 

@@ -129,6 +129,8 @@ class Referral(models.Model):
     """Something a partner found (a parcel's contents, a cash seizure) and referred in, with
     the people and identifiers linked to it, and what the receiving unit decided."""
 
+    # Concord's own reference, numbered per sender (RFL-BF-000124) as the record is taken in.
+    reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
     sender = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("sender")
     )
@@ -214,10 +216,6 @@ class Referral(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("referrals:detail", args=[self.pk])
-
-    @property
-    def reference(self) -> str:
-        return f"RFL-{self.pk:06d}" if self.pk else "RFL-"
 
     @property
     def audit_label(self) -> str:

@@ -38,6 +38,7 @@ from concord.referrals.models import (
     ResponseTime,
 )
 from concord.threats.models import Ocg, PriorityIndividual
+from concord.threats.services import next_references
 
 # Who triages and decides referrals in the receiving unit.
 TRIAGE_ROLES = frozenset(
@@ -209,6 +210,8 @@ def _store(
                 due_at=now + dt.timedelta(hours=hours.get(priority, DEFAULT_HOURS)),
             )
         )
+    for referral, reference in zip(fresh, next_references("RFL", sender, len(fresh)), strict=True):
+        referral.reference = reference
     created: list[Referral] = []
     for start in range(0, len(fresh), 1000):
         created.extend(Referral.objects.bulk_create(fresh[start : start + 1000]))

@@ -80,12 +80,19 @@ def require_mapper(actor: Any) -> Organisation:
 
 def next_reference(prefix: str, organisation: Organisation) -> str:
     """The next reference for an organisation, e.g. OCG-DYP-000124 (row-locked, no gaps)."""
+    return next_references(prefix, organisation, 1)[0]
+
+
+def next_references(prefix: str, organisation: Organisation, count: int) -> list[str]:
+    """The next `count` references for an organisation, taken under one row lock (a bulk
+    intake numbers its rows at once, with no gaps)."""
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         prefix=prefix, organisation=organisation
     )
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return f"{prefix}-{organisation.code}-{counter.last:06d}"
+    return [f"{prefix}-{organisation.code}-{n:06d}" for n in range(first, counter.last + 1)]
 
 
 def _check_marking(classification: str, actor: Any) -> None:

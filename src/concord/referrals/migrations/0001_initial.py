@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
             name='Referral',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reference', models.CharField(editable=False, max_length=40, unique=True, verbose_name='reference')),
                 ('sender_reference', models.CharField(max_length=60, verbose_name="sender's reference")),
                 ('category', models.CharField(choices=[('firearms', 'Firearms or ammunition'), ('imitation_firearm', 'Imitation firearm'), ('weapons', 'Other weapons'), ('drugs', 'Drugs'), ('child_abuse', 'Child sexual abuse material or child-like sex doll'), ('cash', 'Cash or value'), ('people', 'People smuggling or trafficking'), ('fraud', 'Fraud or counterfeit goods'), ('other', 'Other')], max_length=20, verbose_name='category')),
                 ('items', models.JSONField(default=list, verbose_name='what was found')),
