@@ -217,7 +217,10 @@ def _act(request: HttpRequest, report: IntelReport) -> str:
             c.strip().upper() for c in post.get("to", "").replace(",", " ").split() if c.strip()
         ]
         organisations = list(Organisation.objects.active().filter(code__in=codes))
-        group = SharingGroup.objects.filter(pk=post.get("group") or 0).first()
+        chosen = post.get("group", "")
+        if chosen and not (chosen.isascii() and chosen.isdigit() and len(chosen) <= 18):
+            raise ValidationError(_("Choose a sharing group from the list."))
+        group = SharingGroup.objects.filter(pk=int(chosen or 0)).first()
         if group is not None:
             organisations += list(group.organisations.all())
         if len({o.code for o in organisations} & set(codes)) != len(set(codes)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +31,13 @@ def query_with(request: HttpRequest, **changes: Any) -> str:
     """The current query string with some keys replaced (pagination, export)."""
     drop = ("page", "export") if "page" not in changes else ("export",)
     return query_without(request.GET, *drop, **{k: str(v) for k, v in changes.items()})
+
+
+@register.filter
+def entries(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A dict's (key, value) pairs. `errors.items` in a template looks up the key "items"
+    first, so errors about a field named items would be iterated as a string (a 500)."""
+    return list(mapping.items())
 
 
 @register.filter
