@@ -52,6 +52,10 @@ WAITING: dict[str, tuple[str, str] | None] = {
     "swrocu.triage": ("Referrals awaiting triage", "Record decision"),
     "nwrocu.sio": None,
     "mcc.partner": None,
+    # Dyfed-Powys's own queue reaches its new LRO and its SOC lead too; no hit for the desk.
+    "dp.newlro": ("Queries on your tasking requests to answer", "Send the answer"),
+    "dp.soclead": ("Queries on your tasking requests to answer", "Send the answer"),
+    "nca.watchdesk": None,
 }
 
 
