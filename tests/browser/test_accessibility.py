@@ -239,8 +239,9 @@ UNREADABLE_IN_HIGH_CONTRAST = """() => {
     for (const svg of document.querySelectorAll("svg.concord-chart__svg")) {
         const ground = style(svg).backgroundColor;
         for (const mark of svg.querySelectorAll("rect, polyline, circle, line")) {
-            const s = style(mark), paint = mark.tagName === "polyline" || mark.tagName === "line"
-                ? s.stroke : s.fill;
+            const s = style(mark);
+            const stroked = ["polyline", "line"].includes(mark.tagName) || s.fill === "none";
+            const paint = stroked ? s.stroke : s.fill;
             if (paint === "none" || paint === ground || paint === none)
                 problems.push(`a chart's ${mark.tagName} (${name(mark)}) is the chart's colour`);
         }
