@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +32,14 @@ class SignInForm(AuthenticationForm):
             "Concord administrator."
         ),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django sets the username's max_length after the field is built, so nothing checks
+        # it: an over-long name would reach authentication and the lockout's log (a 500 on
+        # PostgreSQL). Checked here, it is refused as a field error and never looked up.
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(getattr(field, "max_length", None) or 150))
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
