@@ -9,6 +9,7 @@ no path to either side's records.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -183,28 +184,18 @@ def _told(request: HttpRequest, hits: list[Hit]) -> None:
         messages.success(request, _("Checked: no conflict found."))
 
 
-@login_required
-@require_POST
-def add_subject(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Register a subject of the operation and check it at once."""
-    operation = _own_operation(request, pk)
-    form = SubjectForm(request.POST, prefix="subject")
+def _register_and_check(
+    request: HttpRequest,
+    operation: Any,
+    form: Any,
+    register: Callable[[dict[str, Any]], tuple[Any, list[Any]]],
+    form_name: str,
+) -> HttpResponseBase:
+    """A subject or deployment posted for the operation: registered and checked at once, the
+    hits told; or the operation's page again, the form showing its errors."""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            _subject, hits = services.register_subject(
-                actor=request.user,
-                operation=operation,
-                details=services.SubjectDetails(
-                    kind=data["kind"],
-                    given_name=data["given_name"],
-                    surname=data["surname"],
-                    aliases=data["aliases"],
-                    dob=data["dob"],
-                    value=data["value"],
-                    postcode=data["postcode"],
-                ),
-            )
+            _registered, hits = register(form.cleaned_data)
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
@@ -212,7 +203,33 @@ def add_subject(request: HttpRequest, pk: int) -> HttpResponseBase:
         else:
             _told(request, hits)
             return redirect(operation.get_absolute_url())
-    return _operation_page(request, operation, subject_form=form)
+    return _operation_page(request, operation, **{form_name: form})
+
+
+@login_required
+@require_POST
+def add_subject(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Register a subject of the operation and check it at once."""
+    operation = _own_operation(request, pk)
+    return _register_and_check(
+        request,
+        operation,
+        SubjectForm(request.POST, prefix="subject"),
+        lambda data: services.register_subject(
+            actor=request.user,
+            operation=operation,
+            details=services.SubjectDetails(
+                kind=data["kind"],
+                given_name=data["given_name"],
+                surname=data["surname"],
+                aliases=data["aliases"],
+                dob=data["dob"],
+                value=data["value"],
+                postcode=data["postcode"],
+            ),
+        ),
+        "subject_form",
+    )
 
 
 @login_required
@@ -220,33 +237,27 @@ def add_subject(request: HttpRequest, pk: int) -> HttpResponseBase:
 def add_deployment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Register a planned deployment of the operation and check it at once."""
     operation = _own_operation(request, pk)
-    form = DeploymentForm(request.POST, prefix="deployment")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            _deployment, hits = services.register_deployment(
-                actor=request.user,
-                operation=operation,
-                details=services.DeploymentDetails(
-                    kind=data["kind"],
-                    place=data["place"],
-                    postcode=data["postcode"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    radius_m=data["radius_m"],
-                    starts=data["starts"],
-                    ends=data["ends"],
-                    urgent=data["urgent"],
-                ),
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            _told(request, hits)
-            return redirect(operation.get_absolute_url())
-    return _operation_page(request, operation, deployment_form=form)
+    return _register_and_check(
+        request,
+        operation,
+        DeploymentForm(request.POST, prefix="deployment"),
+        lambda data: services.register_deployment(
+            actor=request.user,
+            operation=operation,
+            details=services.DeploymentDetails(
+                kind=data["kind"],
+                place=data["place"],
+                postcode=data["postcode"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                radius_m=data["radius_m"],
+                starts=data["starts"],
+                ends=data["ends"],
+                urgent=data["urgent"],
+            ),
+        ),
+        "deployment_form",
+    )
 
 
 # --- a party's hits ------------------------------------------------------------------------
