@@ -79,7 +79,7 @@ def test_a_block_past_the_cap_pairs_nobody_but_other_keys_still_do() -> None:
     capped, uncapped = Index(cap=10), Index(cap=100)
     capped.extend(crowd)
     uncapped.extend(crowd)
-    assert len(capped.blocks["ny:SM0:1985"]) == 30
+    assert len(capped.blocks["ny:SM0:1985:N"]) == 30
     assert len(uncapped.candidates(probe)) == 30
     found = {capped.subjects[i].id for i in capped.candidates(probe)}
     assert "S0" in found  # same given name and date of birth: a small block of its own

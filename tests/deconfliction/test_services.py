@@ -222,3 +222,31 @@ def test_each_party_sees_only_its_own_side():
     ) == [nw.pk]
     assert not HitSide.objects.visible_to(persona("nca.watchdesk")).exists()
     assert not HitSide.objects.visible_to(persona("dp.sio")).exists()
+
+
+def test_keys_stored_again_are_the_engines_keys_and_keep_whether_they_are_checked():
+    from concord.deconfliction import checking
+    from concord.deconfliction.models import Subject
+
+    gmp = operation("gmp.sio")
+    kept, _hits = person(gmp, "Jason", "Pryce", DOB, postcode="M1 1AA")
+    ended = operation("nwrocu.sio")
+    closed, _hits = identifier(ended, SubjectKind.VRM, "YK70ABC")
+    services.close_operation(actor=ended.created_by, operation=ended)
+    expected = {s.pk: checking.keys_of(s) for s in (kept, closed)}
+    # Keys made by an older engine (and one lost) are replaced by what the engine makes now.
+    SubjectKey.objects.filter(subject=kept).update(key="ny:OLD:1988")
+    SubjectKey.objects.filter(subject=closed).delete()
+    SubjectKey.objects.create(subject=closed, operation=ended, key="v:OLD", active=False)
+
+    assert checking.rekey(Subject, SubjectKey, batch=1) == 2
+
+    for subject in (kept, closed):
+        stored = SubjectKey.objects.filter(subject=subject)
+        assert set(stored.values_list("key", flat=True)) == expected[subject.pk]
+    assert set(SubjectKey.objects.filter(subject=kept).values_list("active", flat=True)) == {True}
+    assert set(SubjectKey.objects.filter(subject=closed).values_list("active", flat=True)) == {
+        False
+    }
+    _s, hits = person(operation("dp.sio"), "Jayson", "Price", DOB)
+    assert [h.b_organisation.code for h in hits] == ["GMP"]

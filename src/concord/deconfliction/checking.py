@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -76,6 +77,40 @@ def keys_of(subject: Subject) -> set[str]:
         # neighbours, so it is dropped unless a date of birth backs it up.
         found = {k for k in found if not k.startswith("pc:") or subject.dob}
     return found
+
+
+def rekey(subjects: Any, keys: Any, batch: int = 2000) -> int:
+    """Store every subject's blocking keys again, as `keys_of` now makes them (after the
+    engine's keys change), each keeping its subject's active flag; returns how many subjects.
+    Takes the model classes so that a data migration can pass its historical ones."""
+    done = 0
+    rows = subjects.objects.order_by("pk")
+    last = 0
+    while True:
+        chunk = list(rows.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return done
+        last = chunk[-1].pk
+        active = dict(
+            keys.objects.filter(subject_id__in=[s.pk for s in chunk])
+            .order_by()
+            .values_list("subject_id", "active")
+            .distinct()
+        )
+        keys.objects.filter(subject_id__in=[s.pk for s in chunk]).delete()
+        keys.objects.bulk_create(
+            [
+                keys(
+                    subject_id=s.pk,
+                    operation_id=s.operation_id,
+                    key=k,
+                    active=active.get(s.pk, True),
+                )
+                for s in chunk
+                for k in sorted(keys_of(s))
+            ]
+        )
+        done += len(chunk)
 
 
 @dataclass(frozen=True)

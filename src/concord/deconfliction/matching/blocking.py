@@ -31,8 +31,8 @@ def keys(subject: Prepared) -> frozenset[str]:
     """The blocking keys of a prepared subject (each prefixed with its kind's short code)."""
     out: set[str] = set()
     year = str(subject.dob.year) if subject.dob else ""
-    if subject.surname_code and year:
-        out.add(f"ny:{subject.surname_code}:{year}")
+    if subject.surname_code and subject.given_code and year:
+        out.add(f"ny:{subject.surname_code}:{year}:{subject.given_code[:1]}")
     if subject.given_code and subject.surname_code and year:
         # Both names' codes in order, so that given and family names swapped still meet.
         pair = sorted((subject.given_code, subject.surname_code))
