@@ -66,12 +66,15 @@ def _truth(folder: Path) -> dict[frozenset[str], str]:
 
 def metrics(found: set[frozenset[str]], truth: dict[frozenset[str], str]) -> dict[str, Any]:
     """Precision, recall and F1 overall and per corruption kind. A false pair counts against
-    the kind of the planted copy in it (ids C…), or against no kind where it has none."""
+    the kind of the planted copy in it (ids C…; of two copies, the first by id), or against
+    no kind where it has none."""
     copy_kind = {i: kind for pair, kind in truth.items() for i in pair if i.startswith("C")}
     out: dict[str, Any] = {}
     tp = Counter(truth[p] for p in found if p in truth)
     fp = Counter(
-        next((copy_kind[i] for i in p if i in copy_kind), "none") for p in found if p not in truth
+        next((copy_kind[i] for i in sorted(p) if i in copy_kind), "none")
+        for p in found
+        if p not in truth
     )
     total = Counter(truth.values())
     for kind in (*KINDS, "all"):

@@ -28,13 +28,14 @@ The rule for one row, in full:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 if TYPE_CHECKING:
     from concord.core.policy import Viewer
@@ -45,6 +46,27 @@ PartyRule = Callable[["Viewer"], Q | None]
 # (a notification about an agenda item about a meeting action…) is refused, never followed
 # round again, so every filter is finite and errs on the side of showing less.
 _BUILDING: ContextVar[tuple[type[models.Model], ...]] = ContextVar("building", default=())
+# Content type ids a generic target is known to be among (`generic_types_only`), or None.
+_GENERIC_TYPES: ContextVar[frozenset[int] | None] = ContextVar("generic_types", default=None)
+_BY_KEY: ContextVar[bool] = ContextVar("generic_by_key", default=False)
+
+
+@contextmanager
+def generic_types_only(type_ids: Iterable[int | None], *, by_key: bool = False) -> Iterator[None]:
+    """Filters built inside leave out the generic targets of other content types.
+
+    For a queryset already narrowed to a few rows whose targets are of these types (a person's
+    unread notifications): the filter of every other type (a million intelligence reports'
+    worth) would be built and planned for nothing. With `by_key` (for a few rows), each target
+    is looked up by its key (EXISTS) rather than among every visible id (IN). A row of another
+    type is not shown, so a row added meanwhile errs on the side of showing less."""
+    token = _GENERIC_TYPES.set(frozenset(t for t in type_ids if t is not None))
+    keyed = _BY_KEY.set(by_key)
+    try:
+        yield
+    finally:
+        _BY_KEY.reset(keyed)
+        _GENERIC_TYPES.reset(token)
 
 
 @dataclass(frozen=True)
@@ -136,14 +158,23 @@ def _generic_q(model: type[models.Model], fields: tuple[str, str], viewer: Viewe
         **{f"{type_field}__in": [ct.pk for ct in types.values()]}
     )
     named = set(rule.generic_models) if rule else set()
+    only = _GENERIC_TYPES.get()
     for target, content_type in types.items():
         label = target._meta.label_lower
+        if only is not None and content_type.pk not in only:
+            continue
         if label in skipped:
             allowed |= Q(**{type_field: content_type.pk})
         elif label in named and target not in building:
-            allowed |= Q(**{type_field: content_type.pk}) & Q(
-                **{f"{id_field}__in": visible_ids(target, viewer)}
+            ids = visible_ids(target, viewer)
+            # Narrowed to a few rows, each target is looked up by its key (EXISTS); else the
+            # set of visible ids is built once for every row (IN).
+            target_q = (
+                Q(Exists(ids.filter(pk=OuterRef(id_field))))
+                if _BY_KEY.get()
+                else Q(**{f"{id_field}__in": ids})
             )
+            allowed |= Q(**{type_field: content_type.pk}) & target_q
     return allowed
 
 

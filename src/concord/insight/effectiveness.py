@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -179,13 +180,53 @@ class Figures:
         return {s: round(100 * self.by_strand.get(s, 0) / total) if total else 0 for s in STRANDS}
 
 
-def _disruptions(user: Any, scope: Scope, period: Period) -> QuerySet[Disruption]:
-    return Disruption.objects.visible_to(user).filter(
-        scope.q("claimed_for"),
-        status=DisruptionStatus.VALIDATED,
-        occurred_on__gte=period.first,
-        occurred_on__lte=period.last,
-    )
+class Sources:
+    """The reader's visible records of each kind in a scope, each filter built once and
+    shared by both periods of a comparison (building the policy's filter is most of a
+    figure's cost in Python)."""
+
+    def __init__(self, user: Any, scope: Scope) -> None:
+        self.user = user
+        self.scope = scope
+
+    @cached_property
+    def disruptions(self) -> QuerySet[Disruption]:
+        return Disruption.objects.visible_to(self.user).filter(
+            self.scope.q("claimed_for"), status=DisruptionStatus.VALIDATED
+        )
+
+    @cached_property
+    def ocgs(self) -> QuerySet[Ocg]:
+        return Ocg.objects.visible_to(self.user).filter(self.scope.q("owner"))
+
+    @cached_property
+    def priority_individuals(self) -> QuerySet[PriorityIndividual]:
+        return PriorityIndividual.objects.visible_to(self.user).filter(self.scope.q("owner"))
+
+    @cached_property
+    def plans(self) -> QuerySet[Plan]:
+        scope = self.scope
+        return Plan.objects.visible_to(self.user).filter(
+            Q(ocg__status=OcgStatus.ACTIVE, **_prefixed(scope, "ocg__owner"))
+            | Q(
+                priority_individual__status=OcgStatus.ACTIVE,
+                **_prefixed(scope, "priority_individual__owner"),
+            )
+        )
+
+    @cached_property
+    def transfers(self) -> QuerySet[TransferRequest]:
+        return TransferRequest.objects.visible_to(self.user).filter(
+            self.scope.q("to_organisation") | self.scope.q("from_organisation")
+        )
+
+    @cached_property
+    def taskings(self) -> QuerySet[TaskingRequest]:
+        return TaskingRequest.objects.visible_to(self.user).filter(self.scope.q("to_organisation"))
+
+    @cached_property
+    def reports(self) -> Any:
+        return policy.visible_pks(self.user, IntelReport, self.scope.q("owner"))
 
 
 def _days(expression: Any) -> float | None:
@@ -196,34 +237,156 @@ def _days(expression: Any) -> float | None:
     return round(float(expression) / 86400e6, 1)  # microseconds (SQLite)
 
 
-def compute(user: Any, scope: Scope, period: Period) -> Figures:
-    """Every figure of one period for one scope, from the reader's visible records only."""
-    found = Figures()
-    disruptions = _disruptions(user, scope, period)
-    strands = dict(
-        disruptions.order_by()
-        .values_list("strand")
-        .annotate(n=Count("pk"))
-        .values_list("strand", "n")
-    )
-    found.by_strand = {s: int(strands.get(s, 0)) for s in STRANDS}
-    found.disruptions = sum(found.by_strand.values())
-    impacts = dict(
-        disruptions.order_by()
-        .values_list("impact_id")
-        .annotate(n=Count("pk"))
-        .values_list("impact_id", "n")
-    )
-    found.by_impact = [
-        (impact.code, impact.display_name, int(impacts.get(impact.pk, 0)))
-        for impact in DisruptionImpact.objects.order_by("rank")
-    ]
-    found.outcomes = {
-        k: (v or 0) for k, v in disruptions.aggregate(**{f: Sum(f) for f in OUTCOME_FIELDS}).items()
-    }
+def _on(field: str, period: Period, *, days: bool = False) -> Q:
+    """Rows whose `field` (a date with `days`, else a moment) falls in the period."""
+    if days:
+        return Q(**{f"{field}__gte": period.first, f"{field}__lte": period.last})
+    return Q(**{f"{field}__gte": period.starts(), f"{field}__lte": period.ends()})
 
-    # THR movement: items assessed in the period, their risk now against their last
-    # assessment before it.
+
+def _any_of(field: str, periods: list[Period], *, days: bool = False) -> Q:
+    found = Q(pk__in=[])
+    for period in periods:
+        found |= _on(field, period, days=days)
+    return found
+
+
+def compute(user: Any, scope: Scope, period: Period, sources: Sources | None = None) -> Figures:
+    """Every figure of one period for one scope, from the reader's visible records only."""
+    return compute_periods(user, scope, [period], sources)[0]
+
+
+def compare(user: Any, scope: Scope, period: Period) -> tuple[Figures, Figures]:
+    """The figures of a period and of the one before it, read together."""
+    now, before = compute_periods(user, scope, [period, period.previous()])
+    return now, before
+
+
+def compute_periods(
+    user: Any, scope: Scope, periods: list[Period], sources: Sources | None = None
+) -> list[Figures]:
+    """Every figure of each period for one scope, from the reader's visible records only.
+    Where a figure is a count, a sum or a mean, one query reads every period (an aggregate
+    filtered by period each), so a comparison costs few more queries than one period."""
+    sources = sources if sources is not None else Sources(user, scope)
+    found = [Figures() for _ in periods]
+    numbered = list(enumerate(periods))
+
+    disruptions = sources.disruptions.filter(_any_of("occurred_on", periods, days=True)).order_by()
+    by_period = {f"n{i}": Count("pk", filter=_on("occurred_on", p, days=True)) for i, p in numbered}
+    strands: dict[Any, dict[str, Any]] = {
+        row["strand"]: dict(row) for row in disruptions.values("strand").annotate(**by_period)
+    }
+    impacts: dict[Any, dict[str, Any]] = {
+        row["impact_id"]: dict(row) for row in disruptions.values("impact_id").annotate(**by_period)
+    }
+    outcomes = disruptions.aggregate(
+        **{
+            f"{f}__{i}": Sum(f, filter=_on("occurred_on", p, days=True))
+            for i, p in numbered
+            for f in OUTCOME_FIELDS
+        }
+    )
+    ranked = list(DisruptionImpact.objects.order_by("rank"))
+    for i, figures in enumerate(found):
+        figures.by_strand = {s: int(strands.get(s, {}).get(f"n{i}", 0)) for s in STRANDS}
+        figures.disruptions = sum(figures.by_strand.values())
+        figures.by_impact = [
+            (impact.code, impact.display_name, int(impacts.get(impact.pk, {}).get(f"n{i}", 0)))
+            for impact in ranked
+        ]
+        figures.outcomes = {f: (outcomes[f"{f}__{i}"] or 0) for f in OUTCOME_FIELDS}
+
+    for figures, period in zip(found, periods, strict=True):
+        figures.thr = _thr(sources, period)
+        figures.mapping = _mapping(sources, period)
+
+    today = timezone.localdate()
+    plans = sources.plans.order_by().aggregate(
+        plans=Count("pk", distinct=True),
+        on_time=Count("pk", filter=Q(next_review_on__gte=today), distinct=True),
+        **{
+            f"reviewed{i}": Count("reviews", filter=_on("reviews__reviewed_at", p))
+            for i, p in numbered
+        },
+    )
+    transfers = (
+        sources.transfers.filter(_any_of("requested_at", periods))
+        .order_by()
+        .aggregate(
+            **{
+                f"{name}{i}": aggregate
+                for i, p in numbered
+                for name, aggregate in (
+                    ("requested", Count("pk", filter=_on("requested_at", p))),
+                    (
+                        "decided",
+                        Count("pk", filter=_on("requested_at", p) & Q(decided_at__isnull=False)),
+                    ),
+                    (
+                        "decided_days",
+                        Avg(
+                            ExpressionWrapper(
+                                F("decided_at") - F("requested_at"), output_field=DurationField()
+                            ),
+                            filter=_on("requested_at", p),
+                        ),
+                    ),
+                )
+            }
+        )
+    )
+    taskings = (
+        sources.taskings.filter(_any_of("respond_by", periods, days=True))
+        .order_by()
+        .aggregate(
+            **{
+                f"{name}{i}": Count("pk", filter=_on("respond_by", p, days=True) & extra)
+                for i, p in numbered
+                for name, extra in (
+                    ("due", Q()),
+                    ("decided", Q(decided_at__isnull=False)),
+                    ("on_time", Q(decided_at__date__lte=F("respond_by"))),
+                )
+            }
+        )
+    )
+    reports = sources.reports
+    shared = Share.objects.filter(
+        _any_of("created_at", periods),
+        content_type=ContentType.objects.get_for_model(IntelReport),
+        object_id__in=reports,
+    ).aggregate(**{f"n{i}": Count("pk", filter=_on("created_at", p)) for i, p in numbered})
+    accepted = ConditionsAccepted.objects.filter(
+        _any_of("accepted_at", periods), report__in=reports
+    ).aggregate(**{f"n{i}": Count("pk", filter=_on("accepted_at", p)) for i, p in numbered})
+    fed_back = Feedback.objects.filter(_any_of("given_at", periods), report__in=reports).aggregate(
+        **{f"n{i}": Count("pk", filter=_on("given_at", p)) for i, p in numbered}
+    )
+    for i, figures in enumerate(found):
+        figures.plans = {
+            "plans": plans["plans"],
+            "on_time": plans["on_time"],
+            "reviewed": plans[f"reviewed{i}"],
+        }
+        figures.transfers = {
+            "requested": transfers[f"requested{i}"],
+            "decided": transfers[f"decided{i}"],
+            "decided_days": _days(transfers[f"decided_days{i}"]),
+        }
+        figures.taskings = {k: taskings[f"{k}{i}"] for k in ("due", "decided", "on_time")}
+        figures.intelligence = {
+            "shared": shared[f"n{i}"],
+            "accepted": accepted[f"n{i}"],
+            "fed_back": fed_back[f"n{i}"],
+        }
+    return found
+
+
+def _thr(sources: Sources, period: Period) -> dict[str, int]:
+    """THR movement: items assessed in the period, their risk now against their last
+    assessment before it."""
+
     def before(subject: str) -> Subquery:
         return Subquery(
             Assessment._base_manager.filter(
@@ -235,11 +398,13 @@ def compute(user: Any, scope: Scope, period: Period) -> Figures:
         )
 
     thr = {"reduced": 0, "increased": 0, "unchanged": 0, "new": 0}
-    for model, subject in ((Ocg, "ocg"), (PriorityIndividual, "priority_individual")):
+    items: tuple[tuple[QuerySet[Any], str], ...] = (
+        (sources.ocgs, "ocg"),
+        (sources.priority_individuals, "priority_individual"),
+    )
+    for visible, subject in items:
         moved = (
-            model.objects.visible_to(user)
-            .filter(
-                scope.q("owner"),
+            visible.filter(
                 assessments__assessed_at__gte=period.starts(),
                 assessments__assessed_at__lte=period.ends(),
             )
@@ -255,8 +420,11 @@ def compute(user: Any, scope: Scope, period: Period) -> Figures:
         )
         for key, value in moved.items():
             thr[key] += int(value or 0)
-    found.thr = thr
-    # Mapping to an SIO and an LRO: OCGs mapped in the period.
+    return thr
+
+
+def _mapping(sources: Sources, period: Period) -> dict[str, Any]:
+    """Mapping to an SIO and an LRO: OCGs mapped in the period, and how long each took."""
     first_of = {
         role: Subquery(
             Appointment.objects.filter(ocg=OuterRef("pk"), role=role)
@@ -268,9 +436,8 @@ def compute(user: Any, scope: Scope, period: Period) -> Figures:
         )
         for role in (AppointmentRole.SIO, AppointmentRole.LRO)
     }
-    mapped = (
-        Ocg.objects.visible_to(user)
-        .filter(scope.q("owner"), mapped_on__gte=period.first, mapped_on__lte=period.last)
+    mapped: dict[str, Any] = (
+        sources.ocgs.filter(mapped_on__gte=period.first, mapped_on__lte=period.last)
         .annotate(sio_on=first_of[AppointmentRole.SIO], lro_on=first_of[AppointmentRole.LRO])
         .order_by()
         .aggregate(
@@ -287,70 +454,7 @@ def compute(user: Any, scope: Scope, period: Period) -> Figures:
     )
     mapped["sio_days"] = _days(mapped["sio_days"])
     mapped["lro_days"] = _days(mapped["lro_days"])
-    found.mapping = mapped
-    today = timezone.localdate()
-    plans = Plan.objects.visible_to(user).filter(
-        Q(ocg__status=OcgStatus.ACTIVE, **_prefixed(scope, "ocg__owner"))
-        | Q(
-            priority_individual__status=OcgStatus.ACTIVE,
-            **_prefixed(scope, "priority_individual__owner"),
-        )
-    )
-    found.plans = plans.order_by().aggregate(
-        plans=Count("pk"),
-        on_time=Count("pk", filter=Q(next_review_on__gte=today)),
-        reviewed=Count(
-            "reviews",
-            filter=Q(
-                reviews__reviewed_at__gte=period.starts(), reviews__reviewed_at__lte=period.ends()
-            ),
-        ),
-    )
-    transfers = (
-        TransferRequest.objects.visible_to(user)
-        .filter(scope.q("to_organisation") | scope.q("from_organisation"))
-        .filter(requested_at__gte=period.starts(), requested_at__lte=period.ends())
-        .order_by()
-        .aggregate(
-            requested=Count("pk"),
-            decided=Count("pk", filter=Q(decided_at__isnull=False)),
-            decided_days=Avg(
-                ExpressionWrapper(F("decided_at") - F("requested_at"), output_field=DurationField())
-            ),
-        )
-    )
-    transfers["decided_days"] = _days(transfers["decided_days"])
-    found.transfers = transfers
-    found.taskings = (
-        TaskingRequest.objects.visible_to(user)
-        .filter(
-            scope.q("to_organisation"), respond_by__gte=period.first, respond_by__lte=period.last
-        )
-        .order_by()
-        .aggregate(
-            due=Count("pk"),
-            decided=Count("pk", filter=Q(decided_at__isnull=False)),
-            on_time=Count("pk", filter=Q(decided_at__date__lte=F("respond_by"))),
-        )
-    )
-    reports = IntelReport.objects.visible_to(user).filter(scope.q("owner")).order_by().values("pk")
-    found.intelligence = {
-        "shared": Share.objects.filter(
-            content_type=ContentType.objects.get_for_model(IntelReport),
-            object_id__in=reports,
-            created_at__gte=period.starts(),
-            created_at__lte=period.ends(),
-        ).count(),
-        "accepted": ConditionsAccepted.objects.filter(
-            report__in=reports,
-            accepted_at__gte=period.starts(),
-            accepted_at__lte=period.ends(),
-        ).count(),
-        "fed_back": Feedback.objects.filter(
-            report__in=reports, given_at__gte=period.starts(), given_at__lte=period.ends()
-        ).count(),
-    }
-    return found
+    return mapped
 
 
 def _prefixed(scope: Scope, prefix: str) -> dict[str, Any]:

@@ -132,14 +132,15 @@ def build(user: Any, rocu: Organisation, year: int, quarter: int) -> Pack:
         ),
         open=Count("pk", filter=Q(status=AlertStatus.OPEN)),
     )
+    now, before = effectiveness.compare(user, scope, period)
     return Pack(
         rocu=rocu,
         organisations=organisations,
         year=year,
         quarter=quarter,
         period=period,
-        now=effectiveness.compute(user, scope, period),
-        before=effectiveness.compute(user, scope, period.previous()),
+        now=now,
+        before=before,
         run=run,
         exceptions=exceptions,
         exception_count=count,

@@ -201,8 +201,7 @@ def effectiveness_view(request: HttpRequest) -> HttpResponseBase:
         get.get("last", ""),
     )
     previous = period.previous()
-    now = effectiveness.compute(request.user, scope, period)
-    before = effectiveness.compute(request.user, scope, previous)
+    now, before = effectiveness.compare(request.user, scope, period)
     rows = figure_rows(now, before, _drill())
     fmt = get.get("export", "")
     audit.record(

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from concord.organisations.models import Notification, User
+from concord.organisations.notifications import visible_notifications
 from concord.web import attention
 from concord.web.attention import Entry, Row
 
@@ -23,7 +24,7 @@ VETTING_NOTICE_DAYS = 60
 
 def unread_notifications(user: Any) -> QuerySet[Notification]:
     """The person's unread notifications they may still see, newest first."""
-    return Notification.objects.visible_to(user).filter(read_at__isnull=True)
+    return visible_notifications(user, unread=True)
 
 
 def _notification_row(notification: Notification) -> Row:

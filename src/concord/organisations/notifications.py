@@ -22,9 +22,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from concord.core import restriction
 from concord.organisations.models import Notification
 
 
@@ -273,5 +275,30 @@ def email(code: str, params: Mapping[str, Any], link: str, *, language: str) -> 
     return subject[:200], text.strip()
 
 
+# Up to this many notifications, each one's record is looked up by its key; past it, the
+# records the person may see are gathered once (a partner desk with a thousand referrals).
+BY_KEY_UP_TO = 200
+
+
+def visible_notifications(person: Any, *, unread: bool = False) -> QuerySet[Notification]:
+    """The person's notifications (or only the unread ones) they may still see. The filter is
+    built for the kinds of record these notifications are about (one small query first), not
+    for every kind a notification may be about: the header shows the count on every page."""
+    pending = Notification.objects.filter(person_id=person.pk)
+    if unread:
+        pending = pending.filter(read_at__isnull=True)
+    types = dict(
+        pending.order_by()
+        .values_list("about_type_id")
+        .annotate(n=Count("pk"))
+        .values_list("about_type_id", "n")
+    )
+    if not types:
+        return Notification.objects.none()
+    with restriction.generic_types_only(types, by_key=sum(types.values()) <= BY_KEY_UP_TO):
+        mine = Notification.objects.visible_to(person)
+    return mine.filter(read_at__isnull=True) if unread else mine
+
+
 def unread(person: Any) -> int:
-    return Notification.objects.visible_to(person).filter(read_at__isnull=True).count()
+    return visible_notifications(person, unread=True).count()

@@ -389,9 +389,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     from concord.organisations.models import Notification
+    from concord.organisations.notifications import visible_notifications
 
-    mine = Notification.objects.visible_to(request.user)
-    page = paginate(request, mine)
+    page = paginate(request, visible_notifications(request.user))
     unread_ids = [n.pk for n in page if n.read_at is None]
     response = render(
         request, "organisations/notifications.html", {"page_obj": page, "unread": set(unread_ids)}

@@ -110,12 +110,13 @@ class Index:
 def pairs_within(subjects: list[Prepared], *, cap: int = DEFAULT_CAP) -> Iterator[tuple[int, int]]:
     """Candidate pairs (i < j) among subjects, each once: the union over every blocking key."""
     blocks: dict[str, list[int]] = {}
-    for position, subject in enumerate(subjects):
-        for key in keys(subject):
+    keyed = [keys(subject) for subject in subjects]  # made once: the second pass reuses them
+    for position, own in enumerate(keyed):
+        for key in own:
             blocks.setdefault(key, []).append(position)
-    for j, subject in enumerate(subjects):
+    for j, own in enumerate(keyed):
         seen: set[int] = set()
-        for key in keys(subject):
+        for key in own:
             block = blocks[key]
             if len(block) <= cap:
                 seen.update(block[: bisect_left(block, j)])
