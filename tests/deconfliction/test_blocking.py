@@ -151,3 +151,21 @@ def test_the_planted_data_is_the_same_for_the_same_seed() -> None:
     assert one == two
     assert planted(50, seed=4).people != one.people
     assert all(a.startswith("P") and b.startswith("C") for a, b in itertools.islice(one.pairs, 10))
+
+
+def test_dedupe_shared_among_processes_gives_the_same_pairs_in_the_same_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concord.deconfliction.matching import linking
+
+    monkeypatch.setattr(linking, "SLICE", 97)  # several slices from a small list
+    people = [prepare(s) for s in planted(600, seed=3).people]
+    alone = [(p.left, p.right, p.score) for p in dedupe(people, threshold=MATCH)]
+    told: list[int] = []
+    shared = [
+        (p.left, p.right, p.score)
+        for p in dedupe(people, threshold=MATCH, workers=2, progress=told.append)
+    ]
+    assert len(alone) > 10
+    assert shared == alone
+    assert sum(told) == len(people)

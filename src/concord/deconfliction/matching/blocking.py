@@ -14,7 +14,7 @@ the candidates, skipping keys whose count (kept beside them) is past the cap.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .comparators import phonetic
@@ -107,18 +107,46 @@ class Index:
         return hits
 
 
+class Blocked:
+    """One list's blocking keys and blocks, made once: its candidate pairs, and the scored
+    pairs of a slice of it (what batch deduplication shares among processes)."""
+
+    def __init__(self, subjects: Sequence[Prepared], cap: int) -> None:
+        self.subjects = subjects
+        self.cap = cap
+        self.keyed = [keys(subject) for subject in subjects]
+        self.blocks: dict[str, list[int]] = {}
+        for position, own in enumerate(self.keyed):
+            for key in own:
+                self.blocks.setdefault(key, []).append(position)
+
+    def candidates(self, j: int) -> list[int]:
+        """Earlier positions sharing a key with subject j (capped blocks left out), in order."""
+        seen: set[int] = set()
+        for key in self.keyed[j]:
+            block = self.blocks[key]
+            if len(block) <= self.cap:
+                seen.update(block[: bisect_left(block, j)])
+        return sorted(seen)
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        for j in range(len(self.subjects)):
+            for i in self.candidates(j):
+                yield i, j
+
+    def scored(self, first: int, last: int, threshold: float, weights: Weights) -> list[Scored]:
+        """The pairs of subjects first..last-1 (each with its earlier candidates) at or above
+        `threshold`."""
+        found = []
+        subjects = self.subjects
+        for j in range(first, last):
+            for i in self.candidates(j):
+                pair = score(subjects[i], subjects[j], weights)
+                if pair.score >= threshold:
+                    found.append(pair)
+        return found
+
+
 def pairs_within(subjects: list[Prepared], *, cap: int = DEFAULT_CAP) -> Iterator[tuple[int, int]]:
     """Candidate pairs (i < j) among subjects, each once: the union over every blocking key."""
-    blocks: dict[str, list[int]] = {}
-    keyed = [keys(subject) for subject in subjects]  # made once: the second pass reuses them
-    for position, own in enumerate(keyed):
-        for key in own:
-            blocks.setdefault(key, []).append(position)
-    for j, own in enumerate(keyed):
-        seen: set[int] = set()
-        for key in own:
-            block = blocks[key]
-            if len(block) <= cap:
-                seen.update(block[: bisect_left(block, j)])
-        for i in sorted(seen):
-            yield i, j
+    return Blocked(subjects, cap).pairs()

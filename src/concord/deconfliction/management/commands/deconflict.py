@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         )
         deduping = sub.add_parser("dedupe", help="Pairs of records within FILE.")
         deduping.add_argument("file", type=Path)
+        deduping.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes to share the scoring among (default: one per CPU)",
+        )
         for each in (linking, deduping):
             each.add_argument(
                 "--map",
@@ -71,7 +78,8 @@ class Command(BaseCommand):
         else:
             subjects = self._read(options["file"], mapping)
             with tqdm(total=len(subjects), unit=" records", disable=quiet, file=sys.stderr) as bar:
-                pairs = dedupe(subjects, threshold=threshold, progress=bar.update)
+                workers = max(1, options["workers"])
+                pairs = dedupe(subjects, threshold=threshold, progress=bar.update, workers=workers)
                 written = self._write(options["out"], pairs)
         if not quiet:
             self.stderr.write(f"{written} pairs at or above {threshold:g}.")
