@@ -68,9 +68,21 @@ class Context:
         return time.perf_counter() - started
 
     def national_world(self) -> str:
-        """A PostgreSQL database with the national demo world, made once per run and shared."""
+        """A PostgreSQL database with the national demo world, made once per run and shared.
+
+        With CONCORD_BENCH_KEEP_NATIONAL set, the world is kept after the run and a kept one
+        is used again (migrated to this code's schema): for re-running one module with --only
+        without seeding the nation again (the seed's own timing comes from bench_seed)."""
+        name = "concord_bench_national"
+        keep = bool(os.environ.get("CONCORD_BENCH_KEEP_NATIONAL"))
+        if not self.national_url and keep and _database_exists(self.postgres_url, name):
+            url = _with_db(self.postgres_url, name)
+            self.concord(url, "migrate", "--no-input", "-v", "0")
+            self.national_url = url
         if not self.national_url:
-            url = self.postgres_database("concord_bench_national")
+            url = self.postgres_database(name)
+            if keep:
+                self.created.remove(name)
             self.national_timings["migrate"] = self.concord(url, "migrate", "--no-input", "-v", "0")
             self.national_timings["seed"] = self.concord(
                 url, "seed_demo", "--scale", "national", "--no-progress"
@@ -106,6 +118,14 @@ class Context:
 def _with_db(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
+
+
+def _database_exists(url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    return found is not None
 
 
 def _psql(url: str, sql: str) -> None:
