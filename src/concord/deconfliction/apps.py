@@ -14,10 +14,12 @@ class DeconflictionConfig(AppConfig):
         from concord.core import seeding
         from concord.deconfliction import services  # noqa: F401  # defines named actions
         from concord.deconfliction.seed import STEP
+        from concord.deconfliction.seed_national import STEP as NATIONAL_STEP
         from concord.deconfliction.views import keeps_watch, may_deconflict
         from concord.web.navigation import NavItem, register
 
         seeding.register(STEP)
+        seeding.register(NATIONAL_STEP)
         register(
             NavItem("deconfliction:list", _("Deconfliction"), order=27, visible=may_deconflict)
         )

@@ -108,11 +108,10 @@ class IntelReport(ProtectedRecord):
             # reads these indexes alone (PostgreSQL: index-only scans), never the reports'
             # text: the owner's reports, and those shared by id.
             models.Index(
-                fields=["owner", "id"],
-                include=["classification", "need_to_know_only"],
+                fields=["owner", "id", "classification", "need_to_know_only"],
                 name="intel_owner_visible",
             ),
-            models.Index(fields=["id"], include=["classification"], name="intel_id_cleared"),
+            models.Index(fields=["id", "classification"], name="intel_id_cleared"),
         ]
 
     def __str__(self) -> str:
