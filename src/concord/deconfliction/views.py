@@ -140,7 +140,9 @@ def _operation_page(
     sides = (
         HitSide.objects.visible_to(request.user)
         .filter(operation=operation)
-        .select_related("hit__a_organisation", "hit__b_organisation", "subject", "deployment")
+        .select_related(
+            "hit__a_organisation", "hit__b_organisation", "hit__peer", "subject", "deployment"
+        )
     )
     may_change = policy.may(request.user, policy.Act.DECONFLICT, operation)
     return render(
@@ -265,7 +267,7 @@ def add_deployment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def _sides(user: Any) -> Any:
     return HitSide.objects.visible_to(user).select_related(
-        "hit__a_organisation", "hit__b_organisation", "operation"
+        "hit__a_organisation", "hit__b_organisation", "hit__peer", "operation"
     )
 
 
@@ -346,7 +348,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _desk_rows() -> Any:
-    return Hit.objects.select_related("a_organisation", "b_organisation")
+    return Hit.objects.select_related("a_organisation", "b_organisation", "peer")
 
 
 @login_required
