@@ -6,19 +6,21 @@ unsigned, tampered, stale or replayed one, or one from an account that is not a 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import secrets
 import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from concord.core.models import AuditEntry
 from concord.deconfliction import encoding, federation, services
 from concord.deconfliction.choices import Side, SubjectKind
-from concord.deconfliction.models import FederatedCheck, FederatedToken, Hit, Subject
+from concord.deconfliction.models import FederatedCheck, FederatedToken, Hit, HitSide, Subject
 from concord.intelligence import signing
 from concord.intelligence.federation import register_peer
 from tests.deconfliction.helpers import identifier, operation, person
@@ -250,3 +252,30 @@ def test_a_registration_queues_a_check_per_peer_and_a_peer_that_is_down_leaves_i
     assert federation.send_pending() == (0, 1)
     check.refresh_from_db()
     assert check.attempts == 2
+
+
+# --- the demo -----------------------------------------------------------------------------
+
+
+def test_the_demo_has_hits_on_british_transport_polices_instance(settings):
+    settings.DEMO_MODE = True
+    call_command("seed_demo", "--scale", "demo", "--no-progress", stdout=io.StringIO())
+    hits = Hit.objects.filter(peer__name="btp-concord").order_by("reference")
+    assert sorted(h.b_organisation.code for h in hits) == ["BTP", "BTP"]
+    assert sorted(h.a_organisation.code for h in hits) == ["DYP", "TARIAN"]
+    assert all(h.sides.count() == 1 for h in hits)
+    desk = Client()
+    desk.force_login(persona("nca.watchdesk"))
+    queue = desk.get("/deconfliction/desk/").content.decode()
+    assert "on British Transport Police&#x27;s instance" in queue or (
+        "on British Transport Police's instance" in queue
+    )
+    side = HitSide.objects.get(hit__peer__name="btp-concord", operation__owner__code="TARIAN")
+    party = Client()
+    party.force_login(persona("tarian.sio"))
+    page = party.get(
+        f"/deconfliction/hits/{side.pk}/", HTTP_X_ACCESS_REASON="Deconfliction", follow=True
+    ).content.decode()
+    assert "BTP Wales and Western, Cardiff Central duty desk" in page
+    assert "British Transport Police" in page
+    assert 'data-testid="on-peer"' in page

@@ -48,6 +48,7 @@ from concord.deconfliction.models import (
 )
 from concord.intelligence import signing
 from concord.intelligence.models import Peer
+from concord.organisations.models import Organisation
 
 logger = logging.getLogger("concord.deconfliction.federation")
 
@@ -170,6 +171,7 @@ def _envelope(check: FederatedCheck) -> dict[str, Any]:
             "kind": check.kind,
             "tokens": list(check.tokens),
             "contact": check.contact,
+            "organisation": check.subject.operation.owner.code if check.subject else "",
             "reference": check.reference,
             "secret_id": encoding.secret_id(),
             "x_concord_from": peer.local_organisation.code,
@@ -232,6 +234,7 @@ class Pointer:
     as a percentage: the signed canonical form holds no floating point)."""
 
     reference: str
+    organisation: str
     contact: str
     score: float
     agreed: tuple[str, ...]
@@ -246,6 +249,7 @@ def _pointers(answer: dict[str, Any]) -> list[Pointer]:
         found.append(
             Pointer(
                 reference=str(item["reference"]),
+                organisation=str(item.get("organisation", ""))[:20],
                 contact=str(item.get("contact", ""))[:250],
                 score=int(item.get("score") or 0) / 100,
                 agreed=tuple(str(a)[:20] for a in agreed[:12] if isinstance(a, str)),
@@ -270,11 +274,11 @@ def send(check: FederatedCheck) -> list[Hit]:
         FederatedCheck.objects.filter(pk=check.pk).update(last_error=str(error)[:500])
         logger.warning("deconfliction: check %s to %s failed: %s", check.pk, check.peer, error)
         raise
-    return _record_answer(check, pointers)
+    return record_answer(check, pointers)
 
 
 @transaction.atomic
-def _record_answer(check: FederatedCheck, pointers: list[Pointer]) -> list[Hit]:
+def record_answer(check: FederatedCheck, pointers: list[Pointer]) -> list[Hit]:
     from concord.deconfliction import services
 
     check = FederatedCheck.objects.select_for_update().get(pk=check.pk)
@@ -292,9 +296,10 @@ def _record_answer(check: FederatedCheck, pointers: list[Pointer]) -> list[Hit]:
                     kind=HitKind.TARGET,
                     a_organisation=operation.owner,
                     a_contact=check.contact,
-                    b_organisation=check.peer.organisation,
+                    b_organisation=_organisation(pointer.organisation, check.peer),
                     b_contact=pointer.contact,
                     peer=check.peer,
+                    peer_side=Side.B,
                     score=pointer.score,
                     agreed=list(pointer.agreed),
                     respond_by=services.respond_by(False),
@@ -323,6 +328,13 @@ def _record_answer(check: FederatedCheck, pointers: list[Pointer]) -> list[Hit]:
     )
     services.announce(hits)
     return hits
+
+
+def _organisation(code: str, peer: Peer) -> Organisation:
+    """The organisation a peer names for a party (one its instance holds, such as a force on a
+    ROCU's instance), or the one the peer speaks for where the code is not known here."""
+    found = Organisation.objects.filter(code=code).first() if code else None
+    return found if found is not None else peer.organisation
 
 
 def send_pending(peer: Peer | None = None) -> tuple[int, int]:
@@ -386,6 +398,9 @@ def _parse(envelope: Any, peer: Peer) -> dict[str, Any]:
         raise RefusedError(400, "Bad check", "contact must be a text of at most 250 characters.")
     if not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
         raise RefusedError(400, "Bad check", "nonce is malformed.")
+    organisation = envelope.get("organisation", "")
+    if not isinstance(organisation, str) or len(organisation) > 20:
+        raise RefusedError(400, "Bad check", "organisation must be an organisation's code.")
     return {**envelope, "check_id": check_id}
 
 
@@ -458,11 +473,12 @@ def answer(peer: Peer, envelope: Any) -> dict[str, Any]:
             hit = Hit.objects.create(
                 reference=_reference(fields["reference"], n),
                 kind=HitKind.TARGET,
-                a_organisation=peer.organisation,
+                a_organisation=_organisation(str(fields.get("organisation", "")), peer),
                 a_contact=check.contact,
                 b_organisation=operation.owner,
                 b_contact=services.contact_of(operation),
                 peer=peer,
+                peer_side=Side.A,
                 score=verdict.score,
                 agreed=list(verdict.agreed),
                 respond_by=services.respond_by(False),
@@ -472,7 +488,7 @@ def answer(peer: Peer, envelope: Any) -> dict[str, Any]:
             pointers.append(
                 {
                     "reference": hit.reference,
-                    "organisation": peer.local_organisation.code,
+                    "organisation": operation.owner.code,
                     "contact": hit.b_contact,
                     "agreed": list(verdict.agreed),
                     "score": round(verdict.score * 100),

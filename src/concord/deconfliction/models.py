@@ -224,14 +224,17 @@ class Hit(models.Model):
     b_contact = models.CharField(max_length=250)
     # Where the other party is on a peer instance (a check across instances): which peer.
     # Only one side of such a hit is held here; the other is held by the peer.
+    # (A peer removed, rather than made inactive, leaves its hits without the peer.)
     peer = models.ForeignKey(
         Peer,
         verbose_name=_("peer instance"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
+    # Which side the peer instance holds (the other is held here).
+    peer_side = models.CharField(max_length=1, choices=Side.choices, blank=True)
     # How strongly the subjects matched, and on which fields (names of fields, no values).
     score = models.FloatField(default=0)
     agreed = models.JSONField(default=list, blank=True)
@@ -269,11 +272,11 @@ class Hit(models.Model):
         return self.a_contact if side == Side.A else self.b_contact
 
     def peer_organisation(self, side: str) -> Organisation | None:
-        """The organisation of a side held on a peer instance (None for one held here)."""
-        if self.peer is None:
+        """For a side held on a peer instance, the organisation whose instance it is (None for
+        a side held here)."""
+        if self.peer is None or self.peer_side != side:
             return None
-        organisation = self.organisation(side)
-        return organisation if organisation.pk == self.peer.organisation_id else None
+        return self.peer.organisation
 
     @property
     def a_peer_organisation(self) -> Organisation | None:
@@ -400,7 +403,7 @@ class FederatedCheck(models.Model):
 
     check_id = models.UUIDField()
     direction = models.CharField(max_length=3, choices=[(OUT, OUT), (IN, IN)])
-    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
     # OUT: our subject (visible through its operation); IN: null.
     subject = models.ForeignKey(
         Subject, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
