@@ -23,6 +23,7 @@ from concord.deconfliction.choices import Side, SubjectKind
 from concord.deconfliction.models import FederatedCheck, FederatedToken, Hit, HitSide, Subject
 from concord.intelligence import signing
 from concord.intelligence.federation import register_peer
+from tests.access.test_matrix import client_for
 from tests.deconfliction.helpers import identifier, operation, person
 from tests.factories import persona
 
@@ -181,6 +182,15 @@ def test_a_peer_check_is_answered_with_pointers_and_recorded_on_our_side_only(pe
     assert entry.actor_id == rocu.account_id
     assert entry.detail["hits"] == ["DX-ABCDEFGH"]
     assert services.checks_made(rocu.account, timezone.now() - dt.timedelta(hours=1)) == 0
+    # The party's API and the watch desk's name the instance the other side is on.
+    [mine_api] = json.loads(
+        client_for(persona("dp.sio")).get("/api/v1/deconfliction/hits").content
+    )["items"]
+    assert (mine_api["reference"], mine_api["other_on_peer"]) == ("DX-ABCDEFGH", "TARIAN")
+    [desk_api] = json.loads(
+        client_for(persona("nca.watchdesk")).get("/api/v1/deconfliction/desk").content
+    )["items"]
+    assert (desk_api["reference"], desk_api["on_peer"]) == ("DX-ABCDEFGH", "TARIAN")
 
 
 def test_a_check_that_matches_nothing_records_no_hit(peer):
@@ -279,3 +289,16 @@ def test_the_demo_has_hits_on_british_transport_polices_instance(settings):
     assert "BTP Wales and Western, Cardiff Central duty desk" in page
     assert "British Transport Police" in page
     assert 'data-testid="on-peer"' in page
+
+
+def test_a_new_secret_is_taken_up_by_reindexing(settings):
+    subject, _hits = person(operation("dp.sio"), "William", "Jones", dt.date(1988, 3, 7))
+    before = set(FederatedToken.objects.filter(subject=subject).values_list("token", flat=True))
+    assert before == set(encoding.encode(subject))
+    settings.DECONFLICTION_SECRET = "the-federation-s-next-secret-" + "z" * 20
+    out = io.StringIO()
+    call_command("deconflict", "federate", "--reindex", stdout=out)
+    assert "re-made for 1 subjects" in out.getvalue()
+    after = set(FederatedToken.objects.filter(subject=subject).values_list("token", flat=True))
+    assert after == set(encoding.encode(subject))
+    assert after.isdisjoint(before)

@@ -152,9 +152,12 @@ def _enqueue(pk: int) -> None:
 @task()
 def send_check(check_pk: int) -> str:
     """Send one pending check to its peer (background work; a failure is retried)."""
-    check = FederatedCheck.objects.filter(pk=check_pk).first()
+    check = FederatedCheck.objects.filter(pk=check_pk).select_related("peer").first()
     if check is None or check.status == FederatedCheck.ANSWERED:
         return "done"
+    if not (check.peer.active and check.peer.deconflicts):
+        # Left pending: sent if the peer takes part again (`concord deconflict federate`).
+        return "peer not taking part"
     send(check)
     return "answered"
 
@@ -340,7 +343,10 @@ def _organisation(code: str, peer: Peer) -> Organisation:
 def send_pending(peer: Peer | None = None) -> tuple[int, int]:
     """Send every pending check (to one peer or all); returns (answered, still pending)."""
     rows = FederatedCheck.objects.filter(
-        direction=FederatedCheck.OUT, status=FederatedCheck.PENDING, peer__active=True
+        direction=FederatedCheck.OUT,
+        status=FederatedCheck.PENDING,
+        peer__active=True,
+        peer__deconflicts=True,
     )
     if peer is not None:
         rows = rows.filter(peer=peer)
