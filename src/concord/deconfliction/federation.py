@@ -248,13 +248,15 @@ def _pointers(answer: dict[str, Any]) -> list[Pointer]:
     for item in answer["hits"][:50]:
         if not isinstance(item, dict) or not REFERENCE.fullmatch(str(item.get("reference"))):
             raise FederationError("An answered hit has no good reference.")
-        agreed = item.get("agreed") or []
+        agreed = item.get("agreed")
+        if not isinstance(agreed, list) or not isinstance(item.get("score"), int):
+            raise FederationError("An answered hit's fields agreed or score are malformed.")
         found.append(
             Pointer(
                 reference=str(item["reference"]),
                 organisation=str(item.get("organisation", ""))[:20],
                 contact=str(item.get("contact", ""))[:250],
-                score=int(item.get("score") or 0) / 100,
+                score=min(max(item["score"], 0), 100) / 100,
                 agreed=tuple(str(a)[:20] for a in agreed[:12] if isinstance(a, str)),
             )
         )

@@ -265,6 +265,11 @@ def add_deployment(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- a party's hits ------------------------------------------------------------------------
 
 
+def _instance(organisation: Any) -> str:
+    """In an export: whose peer instance holds the other side ("" for a side held here)."""
+    return str(organisation.name) if organisation is not None else ""
+
+
 def _sides(user: Any) -> Any:
     return HitSide.objects.visible_to(user).select_related(
         "hit__a_organisation", "hit__b_organisation", "hit__peer", "operation"
@@ -297,6 +302,7 @@ def hit_list(request: HttpRequest) -> HttpResponseBase:
                 _("Your operation"),
                 _("Other organisation"),
                 _("Whom to call"),
+                _("On the instance of"),
                 _("Status"),
             ],
             rows=(
@@ -307,6 +313,7 @@ def hit_list(request: HttpRequest) -> HttpResponseBase:
                     s.operation.reference,
                     s.other_organisation.name,
                     s.other_contact,
+                    _instance(s.other_peer_organisation),
                     s.hit.get_status_display(),
                 ]
                 for s in found
@@ -385,6 +392,7 @@ def desk(request: HttpRequest) -> HttpResponseBase:
                 _("Contact"),
                 _("Other party"),
                 _("Contact"),
+                _("On the instance of"),
                 _("Status"),
                 _("Resolution"),
                 _("Minutes to resolve"),
@@ -400,6 +408,7 @@ def desk(request: HttpRequest) -> HttpResponseBase:
                     h.a_contact,
                     h.b_organisation.name,
                     h.b_contact,
+                    _instance(h.peer.organisation if h.peer else None),
                     h.get_status_display(),
                     h.get_resolution_display(),
                     h.response_minutes if h.response_minutes is not None else "",
