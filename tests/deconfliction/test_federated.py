@@ -302,3 +302,35 @@ def test_a_new_secret_is_taken_up_by_reindexing(settings):
     after = set(FederatedToken.objects.filter(subject=subject).values_list("token", flat=True))
     assert after == set(encoding.encode(subject))
     assert after.isdisjoint(before)
+
+
+def test_the_operator_writes_the_federation_secret_to_its_file(settings, tmp_path):
+    from django.core.management.base import CommandError
+
+    settings.DECONFLICTION_SECRET = ""
+    settings.DECONFLICTION_SECRET_FILE = tmp_path / "deconfliction.secret"
+    assert not encoding.configured()
+    out = io.StringIO()
+    call_command("federation", "deconfliction-secret", stdout=out, stderr=io.StringIO())
+    made = out.getvalue().strip()
+    assert len(made) >= 32
+    assert settings.DECONFLICTION_SECRET_FILE.read_text().strip() == made
+    assert settings.DECONFLICTION_SECRET_FILE.stat().st_mode & 0o777 == 0o600
+    assert encoding.configured()
+    with pytest.raises(CommandError, match="exists"):
+        call_command("federation", "deconfliction-secret", "--set", "x" * 40)
+    with pytest.raises(CommandError, match="at least 32"):
+        call_command("federation", "deconfliction-secret", "--set", "short", "--force")
+    agreed = "the-secret-the-coordinator-gave-us-" + "q" * 10
+    call_command(
+        "federation",
+        "deconfliction-secret",
+        "--set",
+        agreed,
+        "--force",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert settings.DECONFLICTION_SECRET_FILE.read_text().strip() == agreed
+    # Taken up without a restart: the file is read again once it has changed.
+    assert encoding.secret() == agreed.encode()

@@ -84,7 +84,8 @@ class SecretMissingError(Exception):
 
 
 @lru_cache(maxsize=4)
-def _read(path: str, text: str) -> bytes:
+def _read(path: str, text: str, changed: float) -> bytes:
+    """The secret (read again when the file changes: `changed` is its modification time)."""
     if text.strip():
         return text.strip().encode()
     file = Path(path)
@@ -100,7 +101,13 @@ def _read(path: str, text: str) -> bytes:
 
 
 def secret() -> bytes:
-    return _read(str(settings.DECONFLICTION_SECRET_FILE), settings.DECONFLICTION_SECRET)
+    path = Path(settings.DECONFLICTION_SECRET_FILE)
+    text = settings.DECONFLICTION_SECRET
+    try:
+        changed = 0.0 if text.strip() else path.stat().st_mtime
+    except OSError:
+        changed = -1.0
+    return _read(str(path), text, changed)
 
 
 def configured() -> bool:
