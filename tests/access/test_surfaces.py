@@ -35,6 +35,11 @@ NOT_DECLARED = {
     "auth.permission": "Django's permission definitions: one row per model, no record",
     "deconfliction.subjectkey": "deconfliction's blocking index: read only by the check "
     "service (concord.deconfliction.checking), never shown",
+    "deconfliction.federatedtoken": "deconfliction's index of keyed hashes for peers' checks: "
+    "read only by the federation service (concord.deconfliction.federation), never shown",
+    "deconfliction.federatedcheck": "checks across instances (hashes and pointers, no subject "
+    "value): read only by the federation service and `concord deconflict federate`, never "
+    "shown",
 }
 
 # Pages that take a record and must refuse it to outsiders, beyond each type's main page.
@@ -204,6 +209,9 @@ ROUTES_NOT_SENSITIVE = {
     "taxii:manifest": "a collection's manifest, read through feed.readable",
     "taxii:status": "the status of the reader's own add request",
     "taxii:not_found": "a TAXII 404",
+    "deconfliction_peer_check": "a peer instance's deconfliction check: keyed hashes in, "
+    "pointers out, to an active peer's service account only (tests/deconfliction/"
+    "test_federated.py, tests/federation)",
     "api:api-root": "the API's index",
     "api:openapi-json": "the API's description",
     "api:openapi-view": "the API's description",

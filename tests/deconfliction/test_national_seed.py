@@ -11,9 +11,16 @@ import pytest
 from django.core.management import call_command
 
 from concord.core.seeding import SCALES, DemoWorld
-from concord.deconfliction import checking, seed_national
+from concord.deconfliction import checking, encoding, seed_national
 from concord.deconfliction.choices import OperationKind, Side, SubjectKind
-from concord.deconfliction.models import Deployment, Hit, Operation, Subject, SubjectKey
+from concord.deconfliction.models import (
+    Deployment,
+    FederatedToken,
+    Hit,
+    Operation,
+    Subject,
+    SubjectKey,
+)
 from concord.plans.models import Plan
 from concord.threats.choices import OcgStatus
 from concord.threats.models import OcgMember
@@ -25,6 +32,7 @@ def test_the_national_world_registers_the_register_and_finds_what_the_check_find
     settings, monkeypatch
 ):
     settings.DEMO_MODE = True
+    settings.DECONFLICTION_SECRET = "national-seed-test-federation-secret"
     call_command("seed_demo", "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
     monkeypatch.setattr(seed_national, "DEPLOYMENTS_A_YEAR", 1200)
     before = set(Operation.objects.values_list("pk", flat=True))
@@ -47,6 +55,8 @@ def test_the_national_world_registers_the_register_and_finds_what_the_check_find
     for subject in Subject.objects.filter(operation__in=made)[:200]:
         stored = set(SubjectKey.objects.filter(subject=subject).values_list("key", flat=True))
         assert stored == checking.keys_of(subject)
+        hashed = dict(FederatedToken.objects.filter(subject=subject).values_list("token", "kind"))
+        assert hashed == encoding.encode(subject)
     assert Deployment.objects.filter(operation__in=made).count() == 1200 // 12
 
     hits = Hit.objects.filter(sides__operation__in=made).distinct()

@@ -80,23 +80,32 @@ class Instance:
             "CONCORD_REQUIRE_2FA": "false",
             "CONCORD_FEDERATION_KEY_FILE": str(home / "federation.pem"),
             "CONCORD_FEDERATION_PAGE": "10",
+            # The federation's shared deconfliction secret (the same at every instance).
+            "CONCORD_DECONFLICTION_SECRET": "federation-test-shared-deconfliction-" + "s" * 24,
             "CONCORD_LOG_FORMAT": "text",
             "CONCORD_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
         self.server: subprocess.Popen[bytes] | None = None
 
-    def concord(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def concord(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [CONCORD, *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=300
+            [CONCORD, *args],
+            env={**self.env, **(env or {})},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         if check and done.returncode:
             raise AssertionError(f"{self.name}: concord {' '.join(args)} failed:\n{done.stderr}")
         return done
 
-    def run(self, code: str) -> Any:
+    def run(self, code: str, env: dict[str, str] | None = None) -> Any:
         """Run Python in the instance (its settings, its database); it prints one JSON value."""
-        out = self.concord("shell", "-c", code).stdout.strip().splitlines()
+        out = self.concord("shell", "-c", code, env=env).stdout.strip().splitlines()
         return json.loads(out[-1]) if out else None
 
     def serve(self) -> None:
@@ -117,10 +126,15 @@ class Instance:
                 time.sleep(0.2)
         raise AssertionError(f"{self.name} did not start: {(self.home / 'server.log').read_text()}")
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop serving (the instance is down); `serve` starts it again on the same port."""
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=20)
+            self.server = None
+
+    def stop(self) -> None:
+        self.halt()
         self.database.drop()
 
 

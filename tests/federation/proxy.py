@@ -14,6 +14,9 @@ class Proxy:
     cut_on: drop the connection while relaying the response to the Nth request whose line
     contains `b"/objects/"` (after `cut_after` bytes of it have gone through).
     tamper: (needle, replacement) of equal length, replaced in responses as they stream.
+    tamper_requests: the same, in requests (a body changed in flight, its length kept).
+    Every byte relayed is kept: `sent` (requests, one entry per connection) and `received`
+    (responses), so a test can read what an eavesdropper on the wire would.
     """
 
     def __init__(self, upstream: int) -> None:
@@ -21,6 +24,9 @@ class Proxy:
         self.cut_on: int | None = None
         self.cut_after = 600
         self.tamper: tuple[bytes, bytes] | None = None
+        self.tamper_requests: tuple[bytes, bytes] | None = None
+        self.sent: list[bytearray] = []
+        self.received = bytearray()
         self.object_requests = 0
         self.cuts = 0
         self.tampered = 0
@@ -33,6 +39,12 @@ class Proxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/taxii2/api/"
+
+    @property
+    def captured(self) -> bytes:
+        """Everything that crossed the proxy, both ways."""
+        with self._lock:
+            return b"".join(bytes(b) for b in self.sent) + bytes(self.received)
 
     def close(self) -> None:
         self._closed = True
@@ -57,8 +69,17 @@ class Proxy:
     def _requests(
         self, client: socket.socket, server: socket.socket, state: dict[str, bool]
     ) -> None:
+        record = bytearray()
+        with self._lock:
+            self.sent.append(record)
         with suppress(OSError):
             while data := client.recv(65536):
+                if self.tamper_requests and self.tamper_requests[0] in data:
+                    data = data.replace(*self.tamper_requests)
+                    with self._lock:
+                        self.tampered += 1
+                with self._lock:
+                    record.extend(data)
                 if b"/objects/" in data.split(b"\r\n", 1)[0]:
                     with self._lock:
                         self.object_requests += 1
@@ -75,6 +96,8 @@ class Proxy:
         sent = 0
         with suppress(OSError):
             while data := server.recv(65536):
+                with self._lock:
+                    self.received.extend(data)
                 if self.tamper:
                     needle, replacement = self.tamper
                     data = held + data

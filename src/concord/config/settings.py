@@ -255,6 +255,16 @@ FEDERATION_KEY_FILE = Path(
 )
 FEDERATION_TIMEOUT = env.get_int("CONCORD_FEDERATION_TIMEOUT", 60, minimum=1, maximum=600)
 FEDERATION_PAGE_SIZE = env.get_int("CONCORD_FEDERATION_PAGE", 1000, minimum=10, maximum=10000)
+# Deconfliction across peers: the secret every instance of one federation shares, from which
+# subjects' keyed hashes are made (a file holding it, or the text itself in the environment);
+# without it no check leaves or is answered. See docs/operations.md, "Deconfliction across
+# instances".
+DECONFLICTION_SECRET_FILE = Path(
+    env.get_str(
+        "CONCORD_DECONFLICTION_SECRET_FILE", str(VAR_DIR / "deconfliction-federation.secret")
+    )
+)
+DECONFLICTION_SECRET = env.get_str("CONCORD_DECONFLICTION_SECRET", "")
 # TAXII 2.1: the most objects one page answers, and the largest body accepted.
 TAXII_MAX_PAGE = 10000
 TAXII_MAX_CONTENT_LENGTH = env.get_int(

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from concord.config.api import api
 from concord.core.views import access_reason, healthz, metrics, readyz, task_progress
+from concord.deconfliction import peer_views as deconfliction_peer
 from concord.organisations.views import set_language
 
 urlpatterns = [
@@ -20,6 +21,12 @@ urlpatterns = [
         name="favicon",
     ),
     path("api/v1/", api.urls),
+    # A peer instance's deconfliction check, under the TAXII API root its peers already reach.
+    path(
+        "taxii2/api/deconfliction/check/",
+        deconfliction_peer.check,
+        name="deconfliction_peer_check",
+    ),
     path("taxii2/", include("concord.intelligence.taxii_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("access-reason/", access_reason, name="access_reason"),

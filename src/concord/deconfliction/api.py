@@ -70,6 +70,9 @@ class HitOut(Schema):
     operation: str
     other_organisation: str
     whom_to_call: str
+    other_on_peer: str | None = Field(
+        None, description="The code of the organisation whose peer instance holds the other side."
+    )
 
     @staticmethod
     def resolve_reference(obj: HitSide) -> str:
@@ -106,6 +109,11 @@ class HitOut(Schema):
     @staticmethod
     def resolve_whom_to_call(obj: HitSide) -> str:
         return obj.other_contact
+
+    @staticmethod
+    def resolve_other_on_peer(obj: HitSide) -> str | None:
+        found = obj.other_peer_organisation
+        return found.code if found else None
 
 
 class DeconflictionCheckOut(Schema):
@@ -151,6 +159,9 @@ class DeskHitOut(Schema):
     party_contact: str
     other_party: str
     other_party_contact: str
+    on_peer: str | None = Field(
+        None, description="The code of the organisation whose peer instance holds one side."
+    )
 
     @staticmethod
     def resolve_found(obj: Hit) -> dt.datetime:
@@ -171,6 +182,10 @@ class DeskHitOut(Schema):
     @staticmethod
     def resolve_other_party_contact(obj: Hit) -> str:
         return obj.b_contact
+
+    @staticmethod
+    def resolve_on_peer(obj: Hit) -> str | None:
+        return obj.peer.organisation.code if obj.peer is not None else None
 
 
 class ResolveIn(Schema):
@@ -195,7 +210,7 @@ def _own(request: HttpRequest, pk: int) -> Operation:
 
 def _sides(request: HttpRequest) -> Any:
     return HitSide.objects.visible_to(request.user).select_related(
-        "hit__a_organisation", "hit__b_organisation", "operation"
+        "hit__a_organisation", "hit__b_organisation", "hit__peer", "operation"
     )
 
 
@@ -309,7 +324,7 @@ def get_hit(request: HttpRequest, pk: Id) -> HitSide:
 
 def _desk(request: HttpRequest) -> Any:
     """Every hit, to the watch desk; to anyone else, none."""
-    rows = Hit.objects.select_related("a_organisation", "b_organisation")
+    rows = Hit.objects.select_related("a_organisation", "b_organisation", "peer")
     if not policy.may(request.user, policy.Act.KEEP_WATCH, None):
         return rows.none()
     return rows

@@ -38,6 +38,7 @@ from concord.deconfliction.choices import (
     Side,
     SubjectKind,
 )
+from concord.intelligence.models import Peer
 from concord.organisations.models import Organisation
 from concord.plans.models import Plan
 from concord.threats.models import Ocg, PriorityIndividual
@@ -221,6 +222,19 @@ class Hit(models.Model):
     a_contact = models.CharField(max_length=250)
     b_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     b_contact = models.CharField(max_length=250)
+    # Where the other party is on a peer instance (a check across instances): which peer.
+    # Only one side of such a hit is held here; the other is held by the peer.
+    # (A peer removed, rather than made inactive, leaves its hits without the peer.)
+    peer = models.ForeignKey(
+        Peer,
+        verbose_name=_("peer instance"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Which side the peer instance holds (the other is held here).
+    peer_side = models.CharField(max_length=1, choices=Side.choices, blank=True)
     # How strongly the subjects matched, and on which fields (names of fields, no values).
     score = models.FloatField(default=0)
     agreed = models.JSONField(default=list, blank=True)
@@ -256,6 +270,21 @@ class Hit(models.Model):
 
     def contact(self, side: str) -> str:
         return self.a_contact if side == Side.A else self.b_contact
+
+    def peer_organisation(self, side: str) -> Organisation | None:
+        """For a side held on a peer instance, the organisation whose instance it is (None for
+        a side held here)."""
+        if self.peer is None or self.peer_side != side:
+            return None
+        return self.peer.organisation
+
+    @property
+    def a_peer_organisation(self) -> Organisation | None:
+        return self.peer_organisation(Side.A)
+
+    @property
+    def b_peer_organisation(self) -> Organisation | None:
+        return self.peer_organisation(Side.B)
 
     def contacted_at(self, side: str) -> dt.datetime | None:
         return self.a_contacted_at if side == Side.A else self.b_contacted_at
@@ -315,6 +344,11 @@ class HitSide(models.Model):
         return self.hit.contact(self.other)
 
     @property
+    def other_peer_organisation(self) -> Organisation | None:
+        """The other party's organisation where it is on a peer instance."""
+        return self.hit.peer_organisation(self.other)
+
+    @property
     def own_record(self) -> Any:
         return self.subject or self.deployment
 
@@ -338,3 +372,69 @@ class CheckLimit(models.Model):
     def current(cls) -> CheckLimit:
         found = cls.objects.order_by("pk").first()
         return found if found is not None else cls()
+
+
+class FederatedToken(models.Model):
+    """One keyed hash of a subject (`encoding`), under the federation's secret: a peer's check
+    is one indexed look-up of the hashes it sends. Re-made for every subject when the secret
+    changes (`concord deconflict federate --reindex`)."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="tokens")
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=32)
+    # The kind of token (a key of `encoding.TOKENS`): what a shared one says agreed.
+    kind = models.CharField(max_length=16)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "active"], name="deconf_token_active")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token}"
+
+
+class FederatedCheck(models.Model):
+    """One check across instances, either way: a subject registered here sent to a peer
+    (OUT: pending until the peer answers, retried), or a peer's check answered here (IN).
+    Holds hashes and pointers only, never a subject's values."""
+
+    OUT, IN = "out", "in"
+    PENDING, ANSWERED = "pending", "answered"
+
+    check_id = models.UUIDField()
+    direction = models.CharField(max_length=3, choices=[(OUT, OUT), (IN, IN)])
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
+    # OUT: our subject (visible through its operation); IN: null.
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=SubjectKind.choices)
+    tokens = models.JSONField(default=list)
+    reference = models.CharField(max_length=16)
+    contact = models.CharField(max_length=250)
+    status = models.CharField(
+        max_length=8, choices=[(PENDING, PENDING), (ANSWERED, ANSWERED)], default=PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The references of the hits the check made (pointers only).
+    hits = models.JSONField(default=list, blank=True)
+    # IN: the signed answer given (a retry of the same check is given it again), and the
+    # nonces of the envelopes taken (one sent twice is a replay).
+    answer = models.JSONField(default=dict, blank=True)
+    nonces = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["peer", "direction", "check_id"], name="deconf_federated_check_once"
+            )
+        ]
+        indexes = [models.Index(fields=["direction", "status"], name="deconf_federated_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.peer_id} {self.check_id}"

@@ -2,20 +2,45 @@
 with planted overlaps (a person under two spellings, a shared phone, one vehicle written two
 ways), and the North West ROCU's surveillance in Salford this evening, where GMP's warrant in
 the walk-through will land. Registered through the services, so every check is audited and
-the hits reach both parties and the watch desk as they would."""
+the hits reach both parties and the watch desk as they would.
+
+British Transport Police's own Concord is Tarian's peer: two of the subjects registered here
+(Tarian's phone, Dyfed-Powys's Carmarthen station postcode) are also held on BTP's instance,
+and their checks there are answered as a peer answers, so those hits name BTP's instance."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import uuid
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
 from concord.core.seeding import DemoWorld, SeedStep
-from concord.deconfliction import services
+from concord.deconfliction import encoding, federation, services
 from concord.deconfliction.choices import DeploymentKind, OperationKind, SubjectKind
-from concord.deconfliction.models import CheckLimit, Hit, Operation
+from concord.deconfliction.models import CheckLimit, FederatedCheck, Hit, Operation, Subject
+from concord.intelligence.seed import btp_peer
 from concord.organisations.models import User
+
+# What British Transport Police's instance holds of ours: (operation's persona, subject's kind,
+# BTP's desk to call, the fields its check agreed on).
+ON_BTP = [
+    (
+        "tarian.sio",
+        SubjectKind.PHONE,
+        "BTP Wales and Western, Cardiff Central duty desk",
+        ["phone"],
+    ),
+    (
+        "dp.sio",
+        SubjectKind.POSTCODE,
+        "BTP Wales and Western, Swansea station CID",
+        ["postcode"],
+    ),
+]
 
 # (persona, name, contact, phone, e-mail, subjects, deployments)
 Planted = tuple[str, str, str, str, list[services.SubjectDetails], list[dict[str, Any]]]
@@ -131,6 +156,45 @@ def seed(world: DemoWorld) -> None:
             )
         made += 1
     world.counts["deconfliction operations"] = made
+    _on_btp_instance(world)
+
+
+def _on_btp_instance(world: DemoWorld) -> None:
+    """Checks of two subjects answered by BTP's instance (as `federation.send` records a
+    peer's answer), with references drawn from the demo's seed."""
+    peer = btp_peer(Ed25519PrivateKey.generate())
+    draw = random.Random(world.seed + 14)  # noqa: S311  # demo references, not security
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    for username, kind, desk, agreed in ON_BTP:
+        operation = world.refs.get(f"deconfliction:{username}")
+        subject = Subject.objects.filter(operation=operation, kind=kind).first()
+        if operation is None or subject is None:
+            continue
+        tokens = sorted(encoding.encode(subject)) if encoding.configured() else []
+        check = FederatedCheck.objects.create(
+            check_id=uuid.UUID(int=draw.getrandbits(128)),
+            direction=FederatedCheck.OUT,
+            peer=peer,
+            subject=subject,
+            kind=kind,
+            tokens=tokens,
+            reference="DX-" + "".join(draw.choice(alphabet) for _ in range(8)),
+            contact=services.contact_of(operation),
+            attempts=1,
+        )
+        federation.record_answer(
+            check,
+            [
+                federation.Pointer(
+                    reference=check.reference,
+                    organisation="BTP",
+                    contact=desk,
+                    score=1.0,
+                    agreed=tuple(agreed),
+                )
+            ],
+        )
+        world.count("deconfliction hits on a peer instance", 1)
 
 
 def _people() -> list[str]:
@@ -138,6 +202,7 @@ def _people() -> list[str]:
 
 
 def reset() -> None:
+    FederatedCheck.objects.all().delete()
     Hit.objects.all().delete()
     Operation.objects.all().delete()
     CheckLimit.objects.all().delete()

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from concord.core.seeding import DemoWorld, SeedStep
-from concord.deconfliction import checking, matching
+from concord.deconfliction import checking, encoding, matching
 from concord.deconfliction.choices import (
     DeploymentKind,
     HitKind,
@@ -28,13 +28,14 @@ from concord.deconfliction.choices import (
 )
 from concord.deconfliction.models import (
     Deployment,
+    FederatedToken,
     Hit,
     HitSide,
     Operation,
     Subject,
     SubjectKey,
 )
-from concord.deconfliction.services import _contact
+from concord.deconfliction.services import contact_of
 from concord.plans.models import Plan
 from concord.threats.choices import EntityKind, OcgStatus
 from concord.threats.models import EntityLink, OcgMember
@@ -59,6 +60,7 @@ def seed(world: DemoWorld) -> None:
     operations = _operations(world, today)
     subjects = _subjects(world, operations)
     _keys(subjects)
+    _tokens(subjects)
     deployments = _deployments(world, operations, today)
     hits = _hits(world, subjects)
     world.count("deconfliction operations (national)", len(operations))
@@ -144,6 +146,27 @@ def _subjects(world: DemoWorld, operations: list[Operation]) -> list[Subject]:
             )
         )
     return Subject.objects.bulk_create(made, batch_size=BATCH)
+
+
+def _tokens(subjects: list[Subject]) -> None:
+    """Each subject's keyed hashes for peers' look-ups, as `federation.index` stores them
+    (where this instance holds a federation secret)."""
+    if not encoding.configured():
+        return
+    rows: list[FederatedToken] = []
+    for subject in subjects:
+        try:
+            tokens = encoding.encode(subject)
+        except ValueError:
+            continue
+        rows += [
+            FederatedToken(subject=subject, operation_id=subject.operation_id, token=t, kind=k)
+            for t, k in sorted(tokens.items())
+        ]
+        if len(rows) >= BATCH:
+            FederatedToken.objects.bulk_create(rows)
+            rows = []
+    FederatedToken.objects.bulk_create(rows)
 
 
 def _keys(subjects: list[Subject]) -> None:
@@ -240,9 +263,9 @@ def _record(
                 reference="DX-" + "".join(rng.choice(ALPHABET) for _ in range(8)),
                 kind=HitKind.TARGET,
                 a_organisation_id=mine.operation.owner_id,
-                a_contact=_contact(mine.operation),
+                a_contact=contact_of(mine.operation),
                 b_organisation_id=theirs.operation.owner_id,
-                b_contact=_contact(theirs.operation),
+                b_contact=contact_of(theirs.operation),
                 score=score,
                 agreed=list(agreed),
                 created_at=found,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from concord.core import audit, policy
 from concord.core.choices import OPERATIONAL_ROLES, RoleCode
 from concord.core.models import AuditAction, AuditEntry
-from concord.deconfliction import checking
+from concord.deconfliction import checking, federation
 from concord.deconfliction.choices import (
     DeploymentKind,
     HitKind,
@@ -34,6 +34,7 @@ from concord.deconfliction.models import (
     MAX_RADIUS_M,
     CheckLimit,
     Deployment,
+    FederatedToken,
     Hit,
     HitSide,
     Operation,
@@ -68,7 +69,8 @@ def may_keep_watch(user: Any, obj: Any) -> bool:
     return bool(viewer.user_id and viewer.classifications and RoleCode.WATCH_DESK in viewer.roles)
 
 
-def _contact(operation: Operation) -> str:
+def contact_of(operation: Operation) -> str:
+    """The pointer the other party is given: whom to call, never what the operation is."""
     parts = [operation.contact_name, operation.contact_phone, operation.contact_email]
     return ", ".join(p for p in parts if p)[:250]
 
@@ -154,6 +156,7 @@ def close_operation(*, actor: Any, operation: Operation, ends: dt.date | None = 
         raise ValidationError({"ends": _("The end date must be on or after the start date.")})
     operation.save(update_fields=["ends", "updated_at"])
     SubjectKey.objects.filter(operation=operation).update(active=False)
+    FederatedToken.objects.filter(operation=operation).update(active=False)
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
@@ -225,7 +228,7 @@ def _audit_check(
 # --- hits ----------------------------------------------------------------------------------
 
 
-def _respond_by(urgent: bool) -> dt.datetime:
+def respond_by(urgent: bool) -> dt.datetime:
     limit = CheckLimit.current()
     minutes = limit.urgent_minutes if urgent else limit.respond_minutes
     return timezone.now() + dt.timedelta(minutes=minutes)
@@ -244,12 +247,12 @@ def _make_hit(
         kind=kind,
         urgent=urgent,
         a_organisation=mine.operation.owner,
-        a_contact=_contact(mine.operation),
+        a_contact=contact_of(mine.operation),
         b_organisation=theirs.operation.owner,
-        b_contact=_contact(theirs.operation),
+        b_contact=contact_of(theirs.operation),
         score=score,
         agreed=list(agreed),
-        respond_by=_respond_by(urgent),
+        respond_by=respond_by(urgent),
     )
     field = "subject" if isinstance(mine, Subject) else "deployment"
     for side, record in ((Side.A, mine), (Side.B, theirs)):
@@ -276,7 +279,7 @@ def _people_of(operation: Operation) -> list[User]:
     return people
 
 
-def _announce(hits: list[Hit]) -> None:
+def announce(hits: list[Hit]) -> None:
     """Tell both parties (about their own side: only those who may see it are told) and the
     watch desk (a pointer and a link): at once, in Concord and by e-mail."""
     desk = watch_desk()
@@ -387,7 +390,10 @@ def register_subject(
         owner_code=operation.owner.code,
     )
     _audit_check(actor, operation, str(details.kind), keys, hits)
-    _announce(hits)
+    announce(hits)
+    # Then at every peer instance taking part, as keyed hashes, in the background once this
+    # is committed: a peer that is down never holds up or undoes the registration.
+    federation.queue_checks(subject, federation.index(subject), contact_of(operation))
     return subject, hits
 
 
@@ -479,7 +485,7 @@ def register_deployment(
     )
     where = f"{round(latitude, 3)},{round(longitude, 3)}"
     _audit_check(actor, operation, str(details.kind), {where}, hits)
-    _announce(hits)
+    announce(hits)
     return deployment, hits
 
 

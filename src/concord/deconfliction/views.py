@@ -140,7 +140,9 @@ def _operation_page(
     sides = (
         HitSide.objects.visible_to(request.user)
         .filter(operation=operation)
-        .select_related("hit__a_organisation", "hit__b_organisation", "subject", "deployment")
+        .select_related(
+            "hit__a_organisation", "hit__b_organisation", "hit__peer", "subject", "deployment"
+        )
     )
     may_change = policy.may(request.user, policy.Act.DECONFLICT, operation)
     return render(
@@ -263,9 +265,14 @@ def add_deployment(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- a party's hits ------------------------------------------------------------------------
 
 
+def _instance(organisation: Any) -> str:
+    """In an export: whose peer instance holds the other side ("" for a side held here)."""
+    return str(organisation.name) if organisation is not None else ""
+
+
 def _sides(user: Any) -> Any:
     return HitSide.objects.visible_to(user).select_related(
-        "hit__a_organisation", "hit__b_organisation", "operation"
+        "hit__a_organisation", "hit__b_organisation", "hit__peer", "operation"
     )
 
 
@@ -295,6 +302,7 @@ def hit_list(request: HttpRequest) -> HttpResponseBase:
                 _("Your operation"),
                 _("Other organisation"),
                 _("Whom to call"),
+                _("On the instance of"),
                 _("Status"),
             ],
             rows=(
@@ -305,6 +313,7 @@ def hit_list(request: HttpRequest) -> HttpResponseBase:
                     s.operation.reference,
                     s.other_organisation.name,
                     s.other_contact,
+                    _instance(s.other_peer_organisation),
                     s.hit.get_status_display(),
                 ]
                 for s in found
@@ -346,7 +355,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _desk_rows() -> Any:
-    return Hit.objects.select_related("a_organisation", "b_organisation")
+    return Hit.objects.select_related("a_organisation", "b_organisation", "peer")
 
 
 @login_required
@@ -383,6 +392,7 @@ def desk(request: HttpRequest) -> HttpResponseBase:
                 _("Contact"),
                 _("Other party"),
                 _("Contact"),
+                _("On the instance of"),
                 _("Status"),
                 _("Resolution"),
                 _("Minutes to resolve"),
@@ -398,6 +408,7 @@ def desk(request: HttpRequest) -> HttpResponseBase:
                     h.a_contact,
                     h.b_organisation.name,
                     h.b_contact,
+                    _instance(h.peer.organisation if h.peer else None),
                     h.get_status_display(),
                     h.get_resolution_display(),
                     h.response_minutes if h.response_minutes is not None else "",

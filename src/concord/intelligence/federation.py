@@ -37,6 +37,7 @@ def register_peer(
     public_key: str,
     max_classification: str = Classification.OFFICIAL,
     token: str = "",
+    deconflicts: bool = True,
 ) -> tuple[Peer, str]:
     """Register (or update) a peer; returns it and a fresh token for the peer's operator to
     give their instance (`concord federation token` there). Each problem names its field."""
@@ -81,6 +82,7 @@ def register_peer(
             "max_classification": max_classification,
             "account": account,
             "active": True,
+            "deconflicts": deconflicts,
             **({"token": token.strip()} if token.strip() else {}),
         },
     )

@@ -210,6 +210,8 @@ class Peer(models.Model):
         default=Classification.OFFICIAL,
     )
     active = models.BooleanField(_("active"), default=True)
+    # Whether deconfliction checks are exchanged with it (under the federation's secret).
+    deconflicts = models.BooleanField(_("takes part in deconfliction"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_synced_at = models.DateTimeField(_("last synchronised"), null=True, blank=True)
 

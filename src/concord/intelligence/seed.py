@@ -122,16 +122,12 @@ def _approver(organisation_id: int, *, exclude: int) -> Any:
     )
 
 
-def _received_from_btp(today: dt.date) -> None:
-    """British Transport Police's own Concord, peered with Tarian, has sent one report by
-    federation: signed with a key made for the demo, taken in as any peer's bundle is."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    from concord.intelligence import signing, stix
+def btp_peer(key: Any) -> Any:
+    """British Transport Police's own Concord as Tarian's peer (made again with a new key by
+    each step that needs it: the deconfliction demo's hits on BTP's instance, then here)."""
+    from concord.intelligence import signing
     from concord.intelligence.federation import register_peer
-    from concord.intelligence.ingest import ingest
 
-    key = Ed25519PrivateKey.generate()
     peer, _token = register_peer(
         name="btp-concord",
         organisation="BTP",
@@ -139,6 +135,19 @@ def _received_from_btp(today: dt.date) -> None:
         url="https://concord.btp.invalid/taxii2/api/",
         public_key=signing.encode_public(key.public_key()),
     )
+    return peer
+
+
+def _received_from_btp(today: dt.date) -> None:
+    """British Transport Police's own Concord, peered with Tarian, has sent one report by
+    federation: signed with a key made for the demo, taken in as any peer's bundle is."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from concord.intelligence import signing, stix
+    from concord.intelligence.ingest import ingest
+
+    key = Ed25519PrivateKey.generate()
+    peer = btp_peer(key)
     now = timezone.now()
     theirs = IntelReport(
         owner=peer.organisation,

@@ -17,7 +17,9 @@ from concord.deconfliction.matching.tabular import Mapping_, parse_map, read_sub
 class Command(BaseCommand):
     help = (
         "Link two CSV files of people (`link LEFT RIGHT`) or find the duplicates in one "
-        "(`dedupe FILE`); writes the scored pairs as CSV."
+        "(`dedupe FILE`); writes the scored pairs as CSV. `federate` sends the checks still "
+        "pending to peer instances and shows their state; `federate --reindex` re-makes the "
+        "keyed hashes after the federation secret changed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,6 +40,18 @@ class Command(BaseCommand):
             default=os.cpu_count() or 1,
             help="processes to share the scoring among (default: one per CPU)",
         )
+        federate = sub.add_parser(
+            "federate", help="Send pending checks to peer instances; show their state."
+        )
+        federate.add_argument("--peer", default="", help="Only this peer (its name).")
+        federate.add_argument(
+            "--status", action="store_true", help="Only show the state; send nothing."
+        )
+        federate.add_argument(
+            "--reindex",
+            action="store_true",
+            help="Re-make every subject's keyed hashes (after the federation secret changed).",
+        )
         for each in (linking, deduping):
             each.add_argument(
                 "--map",
@@ -57,6 +71,9 @@ class Command(BaseCommand):
             each.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "federate":
+            self._federate(options)
+            return
         try:
             mapping = parse_map(options["map"])
         except MatchingError as error:
@@ -83,6 +100,46 @@ class Command(BaseCommand):
                 written = self._write(options["out"], pairs)
         if not quiet:
             self.stderr.write(f"{written} pairs at or above {threshold:g}.")
+
+    def _federate(self, options: dict[str, Any]) -> None:
+        from concord.deconfliction import encoding, federation
+        from concord.deconfliction.models import FederatedCheck
+        from concord.intelligence.models import Peer
+
+        if not encoding.configured():
+            raise CommandError(
+                "No deconfliction federation secret: set CONCORD_DECONFLICTION_SECRET or "
+                "CONCORD_DECONFLICTION_SECRET_FILE (docs/operations.md)."
+            )
+        if options["reindex"]:
+            count = federation.reindex()
+            self.stdout.write(f"Keyed hashes re-made for {count} subjects.")
+            return
+        peer = None
+        if options["peer"]:
+            peer = Peer.objects.filter(name=options["peer"]).first()
+            if peer is None:
+                raise CommandError(f"No peer is called {options['peer']!r}.")
+        if not options["status"]:
+            answered, failed = federation.send_pending(peer)
+            self.stdout.write(f"{answered} checks answered, {failed} still pending.")
+        rows = FederatedCheck.objects.select_related("peer")
+        if peer is not None:
+            rows = rows.filter(peer=peer)
+        for row in rows.filter(status=FederatedCheck.PENDING).order_by("pk")[:200]:
+            tried = f"{row.last_attempt_at:%Y-%m-%d %H:%M}" if row.last_attempt_at else "never"
+            self.stdout.write(
+                f"pending\t{row.direction}\t{row.peer.name}\t{row.check_id}\t"
+                f"{row.attempts} attempts, last {tried}\t{row.last_error}"
+            )
+        for peer_row in Peer.objects.filter(deconflicts=True).order_by("name"):
+            mine = rows.filter(peer=peer_row)
+            self.stdout.write(
+                f"{peer_row.name}\t{'active' if peer_row.active else 'inactive'}\t"
+                f"sent {mine.filter(direction=FederatedCheck.OUT).count()}\t"
+                f"received {mine.filter(direction=FederatedCheck.IN).count()}\t"
+                f"pending {mine.filter(status=FederatedCheck.PENDING).count()}"
+            )
 
     def _read(self, path: Path, mapping: Mapping_) -> list[Prepared]:
         try:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -31,10 +35,22 @@ class Command(BaseCommand):
             "--max-classification", default=Classification.OFFICIAL, choices=Classification.values
         )
         add.add_argument("--token", default="", help="Our token on the peer, if already issued.")
+        add.add_argument(
+            "--no-deconfliction",
+            action="store_true",
+            help="Exchange no deconfliction checks with this peer (they are on by default).",
+        )
         token = sub.add_parser("token", help="Set the token the peer issued to us.")
         token.add_argument("name")
         token.add_argument("token")
         sub.add_parser("list", help="The peers and when each last synchronised.")
+        secret = sub.add_parser(
+            "deconfliction-secret",
+            help="Write a new deconfliction federation secret (or --set one given by the "
+            "federation's coordinator) to CONCORD_DECONFLICTION_SECRET_FILE, and print it.",
+        )
+        secret.add_argument("--set", default="", help="The federation's agreed secret.")
+        secret.add_argument("--force", action="store_true", help="Replace an existing secret.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         what = options["what"]
@@ -50,6 +66,7 @@ class Command(BaseCommand):
                     public_key=options["public_key"],
                     max_classification=options["max_classification"],
                     token=options["token"],
+                    deconflicts=not options["no_deconfliction"],
                 )
             except ValidationError as error:
                 raise CommandError(
@@ -65,10 +82,34 @@ class Command(BaseCommand):
             if not updated:
                 raise CommandError(f"No peer is called {options['name']!r}.")
             self.stdout.write(f"Token set for {options['name']}.")
+        elif what == "deconfliction-secret":
+            self._secret(options["set"], force=options["force"])
         else:
             for peer in Peer.objects.select_related("organisation", "local_organisation"):
                 synced = f"{peer.last_synced_at:%Y-%m-%d %H:%M}" if peer.last_synced_at else "never"
                 self.stdout.write(
                     f"{peer.name}\t{peer.organisation.code}\t{peer.local_organisation.code}\t"
                     f"{peer.url}\t{'active' if peer.active else 'inactive'}\tlast sync {synced}"
+                    f"\tdeconfliction {'on' if peer.deconflicts else 'off'}"
                 )
+
+    def _secret(self, given: str, *, force: bool) -> None:
+        """Write the secret file (mode 0600); the same secret goes to every instance of the
+        federation, by a channel other than this one."""
+        path = Path(settings.DECONFLICTION_SECRET_FILE)
+        if path.exists() and not force:
+            raise CommandError(f"{path} exists; --force replaces it (then reindex).")
+        value = given.strip() or secrets.token_urlsafe(48)
+        if len(value) < 32:
+            raise CommandError("A federation secret is at least 32 characters.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(value + "\n")
+        self.stderr.write(
+            f"Written to {path}. Give it to every instance of the federation; then "
+            "`concord deconflict federate --reindex` there and here."
+        )
+        self.stdout.write(value)

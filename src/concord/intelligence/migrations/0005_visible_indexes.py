@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intelligence', '0003_text_limits'),
+        ('intelligence', '0004_federated_deconfliction'),
         ('organisations', '0011_watch_desk_role'),
         ('threats', '0006_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -12,6 +12,6 @@ def rekey(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deconfliction", "0001_initial")]
+    dependencies = [("deconfliction", "0002_federated_deconfliction")]
 
     operations = [migrations.RunPython(rekey, migrations.RunPython.noop)]
