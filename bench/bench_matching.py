@@ -163,7 +163,12 @@ def run_splink(folder: Path) -> dict[str, Any]:
         ],
         retain_intermediate_calculation_columns=False,
     )
-    db = DuckDBAPI()
+    import duckdb
+
+    connection = duckdb.connect()
+    # DuckDB spills to ./.tmp by default: keep it beside the data, out of the checkout.
+    connection.execute(f"SET temp_directory = '{folder / 'duckdb-spill'}'")
+    db = DuckDBAPI(connection=connection)
     linker = Linker(db.register(df), settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "dob")], recall=0.7
