@@ -438,3 +438,19 @@ class FederatedCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.peer_id} {self.check_id}"
+
+
+class PostcodePoint(models.Model):
+    """Where a postcode is: a unit postcode (SA31 1AB) or a district's centre (SA31), loaded
+    from the operator's copy of the public postcode directory (`concord deconflict postcodes`),
+    so that a deployment given by postcode is placed without any call to the internet."""
+
+    postcode = models.CharField(_("postcode"), max_length=8, primary_key=True)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+
+    class Meta:
+        verbose_name = _("postcode point")
+
+    def __str__(self) -> str:
+        return self.postcode

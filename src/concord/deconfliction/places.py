@@ -1,10 +1,17 @@
-"""Postcodes to points, offline: the approximate centre of each postcode district that the
-demo world and the tests use (a production instance loads the full district table from its own
-copy of the public postcode data), and the distance between two points."""
+"""Postcodes to points, offline, and the distance between two points.
+
+A postcode is placed by the table an operator loads from their own copy of the public postcode
+directory (`concord deconflict postcodes`, `load_points`): the unit's own point, else its
+district's centre; where nothing is loaded, by the approximate district centres below, which
+the demo world and the tests use."""
 
 from __future__ import annotations
 
+import csv
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
 
 from concord.deconfliction.matching import normalise
 
@@ -55,15 +62,125 @@ DISTRICTS: dict[str, tuple[float, float]] = {
 }
 
 EARTH_RADIUS_M = 6_371_000.0
+# The National Grid's reach, with a margin: a point outside is no point (the postcode
+# directory writes 99.999999 where a postcode has no grid reference).
+SOUTH, NORTH, WEST, EAST = 49.0, 61.5, -9.0, 2.5
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a load stored: unit postcodes, district centres, and rows without a point."""
+
+    units: int
+    districts: int
+    without_point: int
+
+
+class PostcodeFileError(ValueError):
+    """A postcode file that cannot be loaded: the message names the file, line and column."""
+
+
+def load_points(
+    stream: IO[str],
+    *,
+    source: str,
+    postcode_column: str = "pcds",
+    latitude_column: str = "lat",
+    longitude_column: str = "long",
+    progress: Callable[[int], object] | None = None,
+) -> Loaded:
+    """Load a postcode directory (the ONS Postcode Directory's columns by default) into
+    `PostcodePoint`: each unit's point, then each district's centre (the mean of its units).
+    All or nothing, and loading the same file again changes nothing. A row whose postcode or
+    coordinates are not one is refused by line and column; one with no grid reference (no
+    coordinates, or the directory's 99.999999) is counted and left out."""
+    from django.db import transaction
+
+    from concord.deconfliction.models import PostcodePoint
+
+    reader = csv.DictReader(stream)
+    header = reader.fieldnames or []
+    for option, column in (
+        ("--postcode-column", postcode_column),
+        ("--latitude-column", latitude_column),
+        ("--longitude-column", longitude_column),
+    ):
+        if column not in header:
+            raise PostcodeFileError(
+                f"{source}: no column {column!r} ({option}); the columns are "
+                f"{', '.join(header[:12]) or 'none'}"
+            )
+    sums: dict[str, list[float]] = {}
+    units = without = 0
+    batch: list[PostcodePoint] = []
+
+    def store(rows: list[PostcodePoint]) -> None:
+        PostcodePoint.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["postcode"],
+            update_fields=["latitude", "longitude"],
+        )
+
+    with transaction.atomic():
+        for line, row in enumerate(reader, start=2):
+            found = normalise.postcode(row[postcode_column] or "")
+            if found is None:
+                raise PostcodeFileError(
+                    f"{source}, line {line}, column {postcode_column}: "
+                    f"{(row[postcode_column] or '')[:20]!r} is not a postcode"
+                )
+            latitude, longitude = row[latitude_column], row[longitude_column]
+            if not (latitude or "").strip() or not (longitude or "").strip():
+                without += 1
+                continue
+            try:
+                point = (float(latitude), float(longitude))
+            except ValueError:
+                raise PostcodeFileError(
+                    f"{source}, line {line}, column {latitude_column}/{longitude_column}: "
+                    f"{latitude[:20]!r}, {longitude[:20]!r} are not coordinates"
+                ) from None
+            if not (SOUTH <= point[0] <= NORTH and WEST <= point[1] <= EAST):
+                without += 1
+                continue
+            batch.append(PostcodePoint(postcode=found.text, latitude=point[0], longitude=point[1]))
+            district = sums.setdefault(found.outward, [0.0, 0.0, 0])
+            district[0] += point[0]
+            district[1] += point[1]
+            district[2] += 1
+            units += 1
+            if len(batch) >= BATCH:
+                store(batch)
+                batch = []
+                if progress:
+                    progress(BATCH)
+        store(batch)
+        if progress and batch:
+            progress(len(batch))
+        store(
+            [
+                PostcodePoint(postcode=code, latitude=lat / n, longitude=lon / n)
+                for code, (lat, lon, n) in sorted(sums.items())
+            ]
+        )
+    return Loaded(units=units, districts=len(sums), without_point=without)
 
 
 def point_of(postcode: str) -> tuple[float, float] | None:
-    """The point of a postcode's district, or None where the postcode or district is unknown."""
+    """The point of a postcode (its own, or its district's centre), or None where the
+    postcode or its district is unknown."""
+    from concord.deconfliction.models import PostcodePoint
+
     found = normalise.postcode(postcode)
     if found is None:
         return None
-    outward = found.text.split(" ")[0]
-    return DISTRICTS.get(outward)
+    rows = PostcodePoint.objects.filter(postcode__in=[found.text, found.outward])
+    loaded = {
+        code: (lat, lon) for code, lat, lon in rows.values_list("postcode", "latitude", "longitude")
+    }
+    return loaded.get(found.text) or loaded.get(found.outward) or DISTRICTS.get(found.outward)
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         "Link two CSV files of people (`link LEFT RIGHT`) or find the duplicates in one "
         "(`dedupe FILE`); writes the scored pairs as CSV. `federate` sends the checks still "
         "pending to peer instances and shows their state; `federate --reindex` re-makes the "
-        "keyed hashes after the federation secret changed."
+        "keyed hashes after the federation secret changed. `postcodes FILE` loads where postcodes "
+        "are from a copy of the postcode directory."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,6 +41,15 @@ class Command(BaseCommand):
             default=os.cpu_count() or 1,
             help="processes to share the scoring among (default: one per CPU)",
         )
+        postcodes = sub.add_parser(
+            "postcodes",
+            help="Load where postcodes are from a copy of the postcode directory (CSV).",
+        )
+        postcodes.add_argument("file", type=Path)
+        postcodes.add_argument("--postcode-column", default="pcds")
+        postcodes.add_argument("--latitude-column", default="lat")
+        postcodes.add_argument("--longitude-column", default="long")
+        postcodes.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
         federate = sub.add_parser(
             "federate", help="Send pending checks to peer instances; show their state."
         )
@@ -71,6 +81,9 @@ class Command(BaseCommand):
             each.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "postcodes":
+            self._postcodes(options)
+            return
         if options["what"] == "federate":
             self._federate(options)
             return
@@ -100,6 +113,35 @@ class Command(BaseCommand):
                 written = self._write(options["out"], pairs)
         if not quiet:
             self.stderr.write(f"{written} pairs at or above {threshold:g}.")
+
+    def _postcodes(self, options: dict[str, Any]) -> None:
+        from concord.deconfliction.places import PostcodeFileError, load_points
+
+        path: Path = options["file"]
+        quiet = options["no_progress"] or options["verbosity"] == 0
+        try:
+            with (
+                path.open(newline="", encoding="utf-8-sig") as stream,
+                tqdm(unit=" postcodes", disable=quiet, file=sys.stderr) as bar,
+            ):
+                loaded = load_points(
+                    stream,
+                    source=path.name,
+                    postcode_column=options["postcode_column"],
+                    latitude_column=options["latitude_column"],
+                    longitude_column=options["longitude_column"],
+                    progress=bar.update,
+                )
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path}: is not UTF-8 text") from None
+        except PostcodeFileError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"{loaded.units} postcodes and {loaded.districts} district centres loaded; "
+            f"{loaded.without_point} rows without a grid reference left out."
+        )
 
     def _federate(self, options: dict[str, Any]) -> None:
         from concord.deconfliction import encoding, federation
