@@ -79,6 +79,13 @@ def keys_of(subject: Subject) -> set[str]:
     return found
 
 
+def key_rows(subject: Subject, keys: Iterable[str]) -> list[SubjectKey]:
+    """The index rows of a subject's blocking keys."""
+    return [
+        SubjectKey(subject=subject, operation_id=subject.operation_id, key=k) for k in sorted(keys)
+    ]
+
+
 def rekey(subjects: Any, keys: Any, batch: int = 2000) -> int:
     """Store every subject's blocking keys again, as `keys_of` now makes them (after the
     engine's keys change), each keeping its subject's active flag; returns how many subjects.

@@ -93,13 +93,16 @@ def index(subject: Subject) -> dict[str, str]:
     if not encoding.configured():
         return {}
     tokens = encoding.encode(subject)
-    FederatedToken.objects.bulk_create(
-        [
-            FederatedToken(subject=subject, operation_id=subject.operation_id, token=t, kind=k)
-            for t, k in sorted(tokens.items())
-        ]
-    )
+    FederatedToken.objects.bulk_create(token_rows(subject, tokens))
     return tokens
+
+
+def token_rows(subject: Subject, tokens: dict[str, str]) -> list[FederatedToken]:
+    """The index rows of a subject's hashed tokens (token -> kind)."""
+    return [
+        FederatedToken(subject=subject, operation_id=subject.operation_id, token=t, kind=k)
+        for t, k in sorted(tokens.items())
+    ]
 
 
 def reindex() -> int:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from concord.core.seeding import DemoWorld, SeedStep
-from concord.deconfliction import checking, encoding, matching
+from concord.deconfliction import checking, encoding, federation, matching
 from concord.deconfliction.choices import (
     DeploymentKind,
     HitKind,
@@ -159,10 +159,7 @@ def _tokens(subjects: list[Subject]) -> None:
             tokens = encoding.encode(subject)
         except ValueError:
             continue
-        rows += [
-            FederatedToken(subject=subject, operation_id=subject.operation_id, token=t, kind=k)
-            for t, k in sorted(tokens.items())
-        ]
+        rows += federation.token_rows(subject, tokens)
         if len(rows) >= BATCH:
             FederatedToken.objects.bulk_create(rows)
             rows = []
@@ -176,10 +173,7 @@ def _keys(subjects: list[Subject]) -> None:
             found = checking.keys_of(subject)
         except ValueError:  # an identifier the normalisers refuse is not checked
             continue
-        rows += [
-            SubjectKey(subject=subject, operation_id=subject.operation_id, key=k)
-            for k in sorted(found)
-        ]
+        rows += checking.key_rows(subject, found)
         if len(rows) >= BATCH:
             SubjectKey.objects.bulk_create(rows)
             rows = []

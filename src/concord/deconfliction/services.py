@@ -371,9 +371,7 @@ def register_subject(
             field = "surname"
         raise ValidationError({field: _("This cannot be checked as written: check its format.")})
     subject.save()
-    SubjectKey.objects.bulk_create(
-        [SubjectKey(subject=subject, operation=operation, key=k) for k in sorted(keys)]
-    )
+    SubjectKey.objects.bulk_create(checking.key_rows(subject, keys))
     found = checking.matches(subject, keys)
     hits = [
         _make_hit(
