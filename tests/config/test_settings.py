@@ -84,3 +84,17 @@ def test_postgres_url_is_parsed():
     )
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["HOST"], config["PORT"]) == ("concord", "127.0.0.1", 5432)
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """On PostgreSQL each connection turns off just-in-time compilation (it cost a figure of
+    the effectiveness page 40 ms of compiling for nothing); SQLite has no such thing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert "options" not in connection.settings_dict.get("OPTIONS", {})
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -165,7 +165,9 @@ class Share(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["content_type", "object_id"]),
+            # The record's shares, and (with when each was made, read from the index alone) a
+            # count of the shares of many records over a period: effectiveness's "shared".
+            models.Index(fields=["content_type", "object_id", "created_at"], name="share_object"),
             models.Index(fields=["cause", "cause_id"], name="share_cause"),
         ]
         constraints = [

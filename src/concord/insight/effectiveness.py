@@ -24,6 +24,7 @@ from django.db.models import (
     DateField,
     DecimalField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Min,
@@ -297,9 +298,11 @@ def compute_periods(
         ]
         figures.outcomes = {f: (outcomes[f"{f}__{i}"] or 0) for f in OUTCOME_FIELDS}
 
-    for figures, period in zip(found, periods, strict=True):
-        figures.thr = _thr(sources, period)
-        figures.mapping = _mapping(sources, period)
+    for figures, thr, mapping in zip(
+        found, _thr(sources, periods), _mapping(sources, periods), strict=True
+    ):
+        figures.thr = thr
+        figures.mapping = mapping
 
     today = timezone.localdate()
     plans = sources.plans.order_by().aggregate(
@@ -356,7 +359,7 @@ def compute_periods(
         _any_of("created_at", periods),
         content_type=ContentType.objects.get_for_model(IntelReport),
         object_id__in=reports,
-    ).aggregate(**{f"n{i}": Count("pk", filter=_on("created_at", p)) for i, p in numbered})
+    ).aggregate(**{f"n{i}": Count("created_at", filter=_on("created_at", p)) for i, p in numbered})
     accepted = ConditionsAccepted.objects.filter(
         _any_of("accepted_at", periods), report__in=reports
     ).aggregate(**{f"n{i}": Count("pk", filter=_on("accepted_at", p)) for i, p in numbered})
@@ -383,48 +386,45 @@ def compute_periods(
     return found
 
 
-def _thr(sources: Sources, period: Period) -> dict[str, int]:
-    """THR movement: items assessed in the period, their risk now against their last
-    assessment before it."""
-
-    def before(subject: str) -> Subquery:
-        return Subquery(
-            Assessment._base_manager.filter(
-                assessed_at__lt=period.starts(), **{subject: OuterRef("pk")}
-            )
-            .order_by("-assessed_at", "-pk")
-            .values("risk_score")[:1],
-            output_field=DecimalField(max_digits=12, decimal_places=3),
-        )
-
-    thr = {"reduced": 0, "increased": 0, "unchanged": 0, "new": 0}
+def _thr(sources: Sources, periods: list[Period]) -> list[dict[str, int]]:
+    """THR movement in each period: items assessed in it, their risk now against their last
+    assessment before it. One query per kind of item reads every period."""
+    found = [{"reduced": 0, "increased": 0, "unchanged": 0, "new": 0} for _ in periods]
     items: tuple[tuple[QuerySet[Any], str], ...] = (
         (sources.ocgs, "ocg"),
         (sources.priority_individuals, "priority_individual"),
     )
     for visible, subject in items:
-        moved = (
-            visible.filter(
-                assessments__assessed_at__gte=period.starts(),
-                assessments__assessed_at__lte=period.ends(),
+        assessed = Assessment._base_manager.filter(**{subject: OuterRef("pk")})
+        marks: dict[str, Any] = {}
+        counts: dict[str, Any] = {}
+        for i, period in enumerate(periods):
+            marks[f"in{i}"] = Exists(assessed.filter(_on("assessed_at", period)))
+            marks[f"was{i}"] = Subquery(
+                assessed.filter(assessed_at__lt=period.starts())
+                .order_by("-assessed_at", "-pk")
+                .values("risk_score")[:1],
+                output_field=DecimalField(max_digits=12, decimal_places=3),
             )
-            .distinct()
-            .annotate(was=before(subject))
-            .order_by()
-            .aggregate(
-                reduced=Count("pk", filter=Q(was__isnull=False, risk_score__lt=F("was"))),
-                increased=Count("pk", filter=Q(was__isnull=False, risk_score__gt=F("was"))),
-                unchanged=Count("pk", filter=Q(was__isnull=False, risk_score=F("was"))),
-                new=Count("pk", filter=Q(was__isnull=True)),
-            )
-        )
-        for key, value in moved.items():
-            thr[key] += int(value or 0)
-    return thr
+            moved, was = Q(**{f"in{i}": True}), F(f"was{i}")
+            known = moved & Q(**{f"was{i}__isnull": False})
+            counts[f"reduced{i}"] = Count("pk", filter=known & Q(risk_score__lt=was))
+            counts[f"increased{i}"] = Count("pk", filter=known & Q(risk_score__gt=was))
+            counts[f"unchanged{i}"] = Count("pk", filter=known & Q(risk_score=was))
+            counts[f"new{i}"] = Count("pk", filter=moved & Q(**{f"was{i}__isnull": True}))
+        any_period = Exists(assessed.filter(_any_of("assessed_at", periods)))
+        # DISTINCT (the rows are distinct already) keeps the marks in a subquery that
+        # PostgreSQL cannot flatten, so each is worked out once per item, not once per count.
+        row = visible.filter(any_period).annotate(**marks).order_by().distinct().aggregate(**counts)
+        for i, thr in enumerate(found):
+            for key in thr:
+                thr[key] += int(row[f"{key}{i}"] or 0)
+    return found
 
 
-def _mapping(sources: Sources, period: Period) -> dict[str, Any]:
-    """Mapping to an SIO and an LRO: OCGs mapped in the period, and how long each took."""
+def _mapping(sources: Sources, periods: list[Period]) -> list[dict[str, Any]]:
+    """Mapping to an SIO and an LRO in each period: OCGs mapped in it, and how long each
+    took. One query reads every period."""
     first_of = {
         role: Subquery(
             Appointment.objects.filter(ocg=OuterRef("pk"), role=role)
@@ -436,25 +436,35 @@ def _mapping(sources: Sources, period: Period) -> dict[str, Any]:
         )
         for role in (AppointmentRole.SIO, AppointmentRole.LRO)
     }
-    mapped: dict[str, Any] = (
-        sources.ocgs.filter(mapped_on__gte=period.first, mapped_on__lte=period.last)
+
+    def took(role_on: str) -> ExpressionWrapper[Any]:
+        return ExpressionWrapper(F(role_on) - F("mapped_on"), output_field=DurationField())
+
+    aggregates: dict[str, Any] = {}
+    for i, period in enumerate(periods):
+        mapped = _on("mapped_on", period, days=True)
+        aggregates[f"mapped{i}"] = Count("pk", filter=mapped)
+        aggregates[f"with_sio{i}"] = Count("pk", filter=mapped & Q(sio_on__isnull=False))
+        aggregates[f"with_lro{i}"] = Count("pk", filter=mapped & Q(lro_on__isnull=False))
+        aggregates[f"sio_days{i}"] = Avg(took("sio_on"), filter=mapped)
+        aggregates[f"lro_days{i}"] = Avg(took("lro_on"), filter=mapped)
+    row = (
+        sources.ocgs.filter(_any_of("mapped_on", periods, days=True))
         .annotate(sio_on=first_of[AppointmentRole.SIO], lro_on=first_of[AppointmentRole.LRO])
         .order_by()
-        .aggregate(
-            mapped=Count("pk"),
-            with_sio=Count("pk", filter=Q(sio_on__isnull=False)),
-            with_lro=Count("pk", filter=Q(lro_on__isnull=False)),
-            sio_days=Avg(
-                ExpressionWrapper(F("sio_on") - F("mapped_on"), output_field=DurationField())
-            ),
-            lro_days=Avg(
-                ExpressionWrapper(F("lro_on") - F("mapped_on"), output_field=DurationField())
-            ),
-        )
+        .distinct()  # as in _thr: each first appointment worked out once per OCG
+        .aggregate(**aggregates)
     )
-    mapped["sio_days"] = _days(mapped["sio_days"])
-    mapped["lro_days"] = _days(mapped["lro_days"])
-    return mapped
+    return [
+        {
+            "mapped": row[f"mapped{i}"],
+            "with_sio": row[f"with_sio{i}"],
+            "with_lro": row[f"with_lro{i}"],
+            "sio_days": _days(row[f"sio_days{i}"]),
+            "lro_days": _days(row[f"lro_days{i}"]),
+        }
+        for i in range(len(periods))
+    ]
 
 
 def _prefixed(scope: Scope, prefix: str) -> dict[str, Any]:
