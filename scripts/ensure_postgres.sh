@@ -39,3 +39,11 @@ else
   trap '"${_as_pg[@]}" "$_pg_bin/pg_ctl" -D "$_pg_dir/data" -m fast stop >/dev/null 2>&1; rm -rf "$_pg_dir"' EXIT
   export DATABASE_URL="postgres://postgres@127.0.0.1:$_pg_port/concord"
 fi
+# The backup drill (tests/core/test_drill.py) runs pg_dump, pg_restore and createdb; it fails,
+# never skips, without them.
+if ! command -v pg_dump >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_dump >/dev/null 2>&1; then
+  echo "PostgreSQL: installing Debian's client tools (pg_dump, pg_restore) for the backup drill."
+  _apt=apt-get; [[ "$(id -u)" == 0 ]] || _apt="sudo apt-get"
+  $_apt update -qq && DEBIAN_FRONTEND=noninteractive $_apt install -y -qq postgresql-client \
+    || _concord_pg_fail "could not install postgresql-client from Debian"
+fi
