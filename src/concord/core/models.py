@@ -169,6 +169,11 @@ class Share(models.Model):
             # count of the shares of many records over a period: effectiveness's "shared".
             models.Index(fields=["content_type", "object_id", "created_at"], name="share_object"),
             models.Index(fields=["cause", "cause_id"], name="share_cause"),
+            # What is shared with an organisation now, read from the index alone.
+            models.Index(
+                fields=["to_organisation", "content_type", "revoked_at", "until", "object_id"],
+                name="share_to_organisation",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,6 +15,7 @@ from concord.core import text as limits
 from concord.core.access import open_record
 from concord.core.api import MAX_ID, WRITE, Pagination, Reference, answers, links, text
 from concord.core.choices import Classification
+from concord.core.visible_list import VisibleList
 from concord.intelligence import services
 from concord.intelligence.choices import (
     FeedbackKind,
@@ -157,9 +158,13 @@ class _ListedPagination(Pagination):
 )
 @paginate(_ListedPagination)
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> Any:
-    return filters.filter(
-        IntelReport.objects.visible_to(request.user).select_related("owner", "origin")
-    ).order_by("-information_date", "-id")
+    return VisibleList(
+        request.user,
+        IntelReport,
+        where=filters.get_filter_expression(),
+        order_by=("-information_date", "-id"),
+        select_related=("owner", "origin"),
+    )
 
 
 # What a client can do with a report it has just recorded or opened (OpenAPI links).

@@ -106,12 +106,18 @@ class IntelReport(ProtectedRecord):
             # What the policy reads of a report to decide who sees it, beside its key, so that
             # a figure over every report a reader may see (effectiveness: the shares of them)
             # reads these indexes alone (PostgreSQL: index-only scans), never the reports'
-            # text: the owner's reports, and those shared by id.
+            # text: the owner's reports, and those shared by id (with the date lists order by).
             models.Index(
                 fields=["owner", "id", "classification", "need_to_know_only"],
                 name="intel_owner_visible",
             ),
-            models.Index(fields=["id", "classification"], name="intel_id_cleared"),
+            models.Index(
+                fields=["id", "classification", "information_date", "owner", "need_to_know_only"],
+                name="intel_shared_visible",
+            ),
+            # Lists in date order: an organisation's own reports newest first (VisibleList's
+            # own arm reads its first page from here, not from every report it owns).
+            models.Index(fields=["owner", "information_date", "id"], name="intel_owner_date"),
         ]
 
     def __str__(self) -> str:

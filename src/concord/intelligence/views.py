@@ -18,6 +18,7 @@ from concord.core import policy
 from concord.core.access import open_record
 from concord.core.choices import Classification
 from concord.core.models import AuditAction
+from concord.core.visible_list import VisibleList
 from concord.intelligence import ftm, services
 from concord.intelligence.choices import (
     FeedbackKind,
@@ -38,9 +39,13 @@ from concord.web.lists import parse_filters
 @login_required
 def report_list(request: HttpRequest) -> HttpResponseBase:
     filters, errors = parse_filters(ReportFilter, request.GET)
-    items = filters.filter(
-        IntelReport.objects.visible_to(request.user).select_related("owner")
-    ).order_by("-information_date", "-id")
+    items = VisibleList(
+        request.user,
+        IntelReport,
+        where=filters.get_filter_expression(),
+        order_by=("-information_date", "-id"),
+        select_related=("owner",),
+    )
     return register_list(
         request,
         filters=filters,

@@ -52,7 +52,7 @@ def register_list(
     *,
     filters: Any,
     errors: dict[str, str],
-    items: QuerySet[Any],
+    items: Any,  # a QuerySet, or a VisibleList (core/visible_list.py)
     object_type: str,
     template: str,
     export: tuple[list[str], Callable[[Any], Sequence[object]]],
