@@ -56,6 +56,13 @@ def test_personas_are_what_the_readme_says(world):
         assert person.vetting_is_current()
         assert list(person.teams.values_list("name", flat=True)) == ([team] if team else [])
     assert not Secondment.objects.filter(person__username__in=[p[0] for p in PERSONAS]).exists()
+    # The demo password's hash is not hashed again at a first sign-in (its salt is long
+    # enough), so two first sign-ins of one persona at once cannot sign one of them out.
+    from django.contrib.auth.hashers import check_password, identify_hasher
+
+    stored = User.objects.get(username="dp.analyst").password
+    assert check_password("concord-demo", stored)
+    assert not identify_hasher(stored).must_update(stored)
     # Secondments are still part of the world, for the synthetic staff.
     assert Secondment.objects.exists()
     # dp.lro is not asked for a reason on her own group, and may change it.

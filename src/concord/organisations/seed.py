@@ -279,8 +279,10 @@ def seed(world: DemoWorld) -> None:
     world.count("teams", len(new_teams))
 
     # One hash for every demo account: hashing 3,000 passwords would take minutes, and a
-    # salt from the seed keeps the same seed giving the same rows.
-    password = make_password(DEMO_PASSWORD, salt=f"concorddemo{world.seed}")
+    # salt from the seed keeps the same seed giving the same rows. The salt is long enough
+    # (22 characters and more) that Django does not hash it again at the first sign-in,
+    # which, two first sign-ins of one person at once, signed one of them out.
+    password = make_password(DEMO_PASSWORD, salt=f"concorddemoworldseed{world.seed}".ljust(24, "x"))
     people: list[User] = []
     person_roles: list[tuple[int, str]] = []
     person_teams: list[tuple[int, Team]] = []
