@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -78,9 +79,11 @@ def report_list(request: HttpRequest) -> HttpResponseBase:
             # Peers whose intelligence this person holds (never a peer they cannot see from).
             "peers": sorted(
                 set(
-                    IntelReport.objects.visible_to(request.user)
-                    .filter(origin__isnull=False)
-                    .values_list("origin__name", flat=True)
+                    IntelReport.objects.filter(
+                        pk__in=policy.visible_pks(
+                            request.user, IntelReport, Q(origin__isnull=False)
+                        )
+                    ).values_list("origin__name", flat=True)
                 )
             ),
         },
