@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -183,10 +184,12 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 PEOPLE = """
+import json
+from concord.intelligence import signing
 from tests.factories import UserFactory, organisation
 for username, code, roles in {people!r}:
     UserFactory(username=username, organisation=organisation(code), roles=roles)
-print("null")
+print(json.dumps(signing.public_key_text()))
 """
 
 
@@ -202,19 +205,17 @@ def peered(
     if via is not None:
         via.upstream = force.port
     try:
-        force.run(
-            PEOPLE.format(people=[("dp.analyst", "DYP", ["analyst"]), ("dp.sro", "DYP", ["sro"])])
-        )
-        rocu.run(
-            PEOPLE.format(
-                people=[
-                    ("tarian.analyst", "TARIAN", ["analyst"]),
-                    ("tarian.sio", "TARIAN", ["sio"]),
-                ]
+        # Each instance's people, and its public key (made on first use), side by side.
+        with ThreadPoolExecutor(max_workers=2) as both:
+            keys = both.map(
+                lambda instance, people: instance.run(PEOPLE.format(people=people)),
+                (force, rocu),
+                (
+                    [("dp.analyst", "DYP", ["analyst"]), ("dp.sro", "DYP", ["sro"])],
+                    [("tarian.analyst", "TARIAN", ["analyst"]), ("tarian.sio", "TARIAN", ["sio"])],
+                ),
             )
-        )
-        force_key = force.concord("federation", "key").stdout.strip()
-        rocu_key = rocu.concord("federation", "key").stdout.strip()
+            force_key, rocu_key = list(keys)
         to_force = force.concord(
             "federation",
             "add-peer",
@@ -244,8 +245,8 @@ def peered(
             to_force,
         ).stdout.strip()
         force.concord("federation", "token", "rocu", to_rocu)
-        force.serve()
-        rocu.serve()
+        with ThreadPoolExecutor(max_workers=2) as both:
+            list(both.map(Instance.serve, (force, rocu)))
         yield force, rocu
     finally:
         force.stop()
