@@ -6,6 +6,18 @@
 
 _concord_pg_fail() { echo "ensure_postgres: $*" >&2; return 1; }
 
+# The server binaries (initdb, pg_ctl, pg_dump) from Debian's package: for a private server
+# here, and for the fault tests, which start and restart throwaway servers of their own
+# (tests/pg_cluster.py) whichever server the suite runs on.
+_pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [[ -z "$_pg_bin" || ! -x "$_pg_bin/initdb" ]]; then
+  echo "PostgreSQL: installing Debian's server binaries…"
+  _apt=apt-get; [[ "$(id -u)" == 0 ]] || _apt="sudo apt-get"
+  $_apt update -qq && DEBIAN_FRONTEND=noninteractive $_apt install -y -qq postgresql \
+    || _concord_pg_fail "could not install PostgreSQL from Debian"
+  _pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   echo "PostgreSQL: using DATABASE_URL from the environment."
 elif pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
@@ -14,13 +26,6 @@ elif pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
   echo "PostgreSQL: using the server at 127.0.0.1:5432."
 else
   echo "PostgreSQL: no server at 127.0.0.1:5432; starting a private one under var/pg."
-  _pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [[ -z "$_pg_bin" ]]; then
-    _apt=apt-get; [[ "$(id -u)" == 0 ]] || _apt="sudo apt-get"
-    $_apt update -qq && DEBIAN_FRONTEND=noninteractive $_apt install -y -qq postgresql \
-      || _concord_pg_fail "could not install PostgreSQL from Debian"
-    _pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
   _pg_dir="$(pwd)/var/pg"
   _pg_port=54329
   rm -rf "$_pg_dir" && mkdir -p "$_pg_dir"

@@ -1,4 +1,5 @@
-"""/healthz tells a load balancer whether the database answers."""
+"""/healthz says the process is alive (and whether the database answers); /readyz whether it
+can serve."""
 
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ def test_healthz_is_200_when_the_database_answers(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_is_503_when_the_database_is_unreachable():
+def test_healthz_stays_up_and_readyz_is_503_when_the_database_is_unreachable():
     # A real server process pointed at a port where no database listens.
     code = (
         "import django; django.setup();"
         "from django.test import Client;"
-        "r = Client(SERVER_NAME='127.0.0.1').get('/healthz');"
-        "print(r.status_code, r.content.decode())"
+        "import json;"
+        "c = Client(SERVER_NAME='127.0.0.1');"
+        "answers = [c.get('/healthz'), c.get('/readyz')];"
+        "print(json.dumps([[r.status_code, r.json()] for r in answers]))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONCORD_")}
     env.update(
@@ -41,9 +44,11 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         timeout=60,
         check=False,
     )
-    status, body = result.stdout.strip().split(" ", 1)
-    assert status == "503"
-    assert json.loads(body)["database"] == "unreachable"
+    (health, health_body), (ready, ready_body) = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (health, health_body) == (200, {"status": "ok", "database": "unreachable"})
+    assert ready == 503
+    assert ready_body["status"] == "unavailable"
+    assert ready_body["database"] == "unreachable"
 
 
 @pytest.mark.django_db

@@ -10,11 +10,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+
+from tests.federation.proxy import Proxy
+from tests.pg_cluster import Cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCORD = str(Path(sys.executable).with_name("concord"))
@@ -45,10 +50,18 @@ def _admin(sql: str, *params: str) -> None:
 
 class Database:
     """An instance's own database: a copy of the migrated SQLite file, or on the PostgreSQL
-    pass a database made from the migrated template (CREATE DATABASE … TEMPLATE)."""
+    pass a database made from the migrated template (CREATE DATABASE … TEMPLATE), or restored
+    into a private server (`cluster`, which the fault tests restart) from a dump of it."""
 
-    def __init__(self, name: str, home: Path, template: str) -> None:
-        if ON_POSTGRES:
+    def __init__(
+        self, name: str, home: Path, template: str, cluster: Cluster | None = None
+    ) -> None:
+        self.cluster = cluster
+        if cluster is not None:
+            self.name = name
+            cluster.load(cluster.dump_of(_server_url(template)), name)
+            self.url = cluster.url(name)
+        elif ON_POSTGRES:
             self.name = f"fed_{name}_{os.getpid()}_{free_port()}"
             _admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
             self.url = _server_url(self.name)
@@ -58,16 +71,18 @@ class Database:
             self.url = f"sqlite:///{self.name}"
 
     def drop(self) -> None:
-        if ON_POSTGRES:
+        if ON_POSTGRES and self.cluster is None:  # a private server goes whole
             _admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 class Instance:
-    def __init__(self, name: str, home: Path, template: str) -> None:
+    def __init__(
+        self, name: str, home: Path, template: str, cluster: Cluster | None = None
+    ) -> None:
         self.name = name
         self.home = home
         home.mkdir()
-        self.database = Database(name, home, template)
+        self.database = Database(name, home, template, cluster)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/taxii2/api/"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST"))}
@@ -169,33 +184,38 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 PEOPLE = """
+import json
+from concord.intelligence import signing
 from tests.factories import UserFactory, organisation
 for username, code, roles in {people!r}:
     UserFactory(username=username, organisation=organisation(code), roles=roles)
-print("null")
+print(json.dumps(signing.public_key_text()))
 """
 
 
-@pytest.fixture
-def pair(tmp_path: Path, migrated: str) -> Iterator[tuple[Instance, Instance]]:
+@contextmanager
+def peered(
+    home: Path, migrated: str, *, cluster: Cluster | None = None, via: Proxy | None = None
+) -> Iterator[tuple[Instance, Instance]]:
     """A force (Dyfed-Powys) and its ROCU (Tarian), each with its people, peered both ways
-    and serving."""
-    force = Instance("force", tmp_path / "force", migrated)
-    rocu = Instance("rocu", tmp_path / "rocu", migrated)
+    and serving; with `via`, the ROCU reaches the force through that proxy (made for the
+    force's port: `Proxy(0)` is pointed at it here)."""
+    force = Instance("force", home / "force", migrated, cluster)
+    rocu = Instance("rocu", home / "rocu", migrated, cluster)
+    if via is not None:
+        via.upstream = force.port
     try:
-        force.run(
-            PEOPLE.format(people=[("dp.analyst", "DYP", ["analyst"]), ("dp.sro", "DYP", ["sro"])])
-        )
-        rocu.run(
-            PEOPLE.format(
-                people=[
-                    ("tarian.analyst", "TARIAN", ["analyst"]),
-                    ("tarian.sio", "TARIAN", ["sio"]),
-                ]
+        # Each instance's people, and its public key (made on first use), side by side.
+        with ThreadPoolExecutor(max_workers=2) as both:
+            keys = both.map(
+                lambda instance, people: instance.run(PEOPLE.format(people=people)),
+                (force, rocu),
+                (
+                    [("dp.analyst", "DYP", ["analyst"]), ("dp.sro", "DYP", ["sro"])],
+                    [("tarian.analyst", "TARIAN", ["analyst"]), ("tarian.sio", "TARIAN", ["sio"])],
+                ),
             )
-        )
-        force_key = force.concord("federation", "key").stdout.strip()
-        rocu_key = rocu.concord("federation", "key").stdout.strip()
+            force_key, rocu_key = list(keys)
         to_force = force.concord(
             "federation",
             "add-peer",
@@ -218,16 +238,24 @@ def pair(tmp_path: Path, migrated: str) -> Iterator[tuple[Instance, Instance]]:
             "--local-organisation",
             "TARIAN",
             "--url",
-            force.url,
+            via.url if via is not None else force.url,
             "--public-key",
             force_key,
             "--token",
             to_force,
         ).stdout.strip()
         force.concord("federation", "token", "rocu", to_rocu)
-        force.serve()
-        rocu.serve()
+        with ThreadPoolExecutor(max_workers=2) as both:
+            list(both.map(Instance.serve, (force, rocu)))
         yield force, rocu
     finally:
         force.stop()
         rocu.stop()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, migrated: str) -> Iterator[tuple[Instance, Instance]]:
+    """A force (Dyfed-Powys) and its ROCU (Tarian), each with its people, peered both ways
+    and serving."""
+    with peered(tmp_path, migrated) as both:
+        yield both

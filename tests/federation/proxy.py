@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 
 
@@ -12,7 +13,12 @@ class Proxy:
     """Forwards 127.0.0.1:port to the upstream port.
 
     cut_on: drop the connection while relaying the response to the Nth request whose line
-    contains `b"/objects/"` (after `cut_after` bytes of it have gone through).
+    contains `b"/objects/"` (after `cut_after` bytes of it have gone through; 0 drops the
+    whole response, after the peer has done what was asked).
+    cut_request_on: drop the connection while relaying the Nth such request itself, after
+    `cut_request_after` bytes of it (a bundle cut off on its way to the peer).
+    on_request: called with N and the request line before the Nth such request is relayed
+    (a test stops or restarts a database there, mid-sync).
     tamper: (needle, replacement) of equal length, replaced in responses as they stream.
     tamper_requests: the same, in requests (a body changed in flight, its length kept).
     Every byte relayed is kept: `sent` (requests, one entry per connection) and `received`
@@ -23,6 +29,9 @@ class Proxy:
         self.upstream = upstream
         self.cut_on: int | None = None
         self.cut_after = 600
+        self.cut_request_on: int | None = None
+        self.cut_request_after = 0
+        self.on_request: Callable[[int, bytes], None] | None = None
         self.tamper: tuple[bytes, bytes] | None = None
         self.tamper_requests: tuple[bytes, bytes] | None = None
         self.sent: list[bytearray] = []
@@ -72,6 +81,7 @@ class Proxy:
         record = bytearray()
         with self._lock:
             self.sent.append(record)
+        room: int | None = None  # bytes left to relay of a request being cut off
         with suppress(OSError):
             while data := client.recv(65536):
                 if self.tamper_requests and self.tamper_requests[0] in data:
@@ -80,11 +90,28 @@ class Proxy:
                         self.tampered += 1
                 with self._lock:
                     record.extend(data)
-                if b"/objects/" in data.split(b"\r\n", 1)[0]:
+                line = data.split(b"\r\n", 1)[0]
+                if b"/objects/" in line:
                     with self._lock:
                         self.object_requests += 1
-                        if self.cut_on is not None and self.object_requests == self.cut_on:
+                        count = self.object_requests
+                        if self.cut_on is not None and count == self.cut_on:
                             state["cut"] = True
+                        if self.cut_request_on is not None and count == self.cut_request_on:
+                            room = self.cut_request_after
+                    if self.on_request is not None:
+                        self.on_request(count, line)
+                if room is not None:
+                    server.sendall(data[:room])
+                    room -= min(room, len(data))
+                    if room == 0:
+                        with self._lock:
+                            self.cuts += 1
+                        for sock in (client, server):
+                            with suppress(OSError):
+                                sock.shutdown(socket.SHUT_RDWR)
+                        return
+                    continue
                 server.sendall(data)
         with suppress(OSError):
             server.shutdown(socket.SHUT_WR)

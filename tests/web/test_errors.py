@@ -16,6 +16,7 @@ TEXT = {
         404: "Page not found",
         400: "The request could not be understood",
         500: "Sorry, there is a problem with the service",
+        503: "Service unavailable",
         403: "The form could not be sent",
         "back": "Go back to the page you came from",
         "home": "Go to your home page",
@@ -25,6 +26,7 @@ TEXT = {
         404: "Heb ddod o hyd i'r dudalen",
         400: "Nid oedd modd deall y cais",
         500: "Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth",
+        503: "Nid yw'r gwasanaeth ar gael",
         403: "Nid oedd modd anfon y ffurflen",
         "back": "Yn ôl i'r dudalen y daethoch ohoni",
         "home": "Ewch i'ch hafan",
@@ -105,6 +107,38 @@ def test_a_server_error_is_styled_and_translated_without_the_database(
         response = client.get("/test-errors/broken/")
     assert response.status_code == 500
     assert_styled(response.content.decode(), language, TEXT[language][500])
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_a_lost_database_is_a_styled_translated_503_without_the_database(
+    client, language, django_assert_num_queries
+):
+    client.raise_request_exception = False
+    in_language(client, language)
+    with django_assert_num_queries(0):
+        response = client.get("/test-errors/database/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Cache-Control"] == "no-store"
+    assert_styled(response.content.decode(), language, TEXT[language][503])
+
+
+def test_a_lost_database_answers_the_api_and_taxii_in_their_own_form(client):
+    client.raise_request_exception = False
+    api = client.get("/api/test-errors/database/")
+    assert (api.status_code, api["Content-Type"], api["Retry-After"]) == (
+        503,
+        "application/json",
+        "30",
+    )
+    assert api.json() == {
+        "detail": "The service cannot use its database just now. Try again in a minute."
+    }
+    taxii = client.get("/taxii2/test-errors/database/")
+    assert taxii.status_code == 503
+    assert taxii["Content-Type"] == "application/taxii+json;version=2.1"
+    assert taxii.json()["title"] == "Service unavailable"
+    assert taxii.json()["http_status"] == "503"
 
 
 @pytest.mark.parametrize("language", ["en-gb", "cy"])

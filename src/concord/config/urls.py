@@ -49,3 +49,5 @@ urlpatterns = [
 # Error pages in the service's look and the reader's language (concord.web.errors).
 handler403 = "concord.web.errors.permission_denied"
 handler404 = "concord.web.errors.page_not_found"
+# A lost database answers 503 "Service unavailable" with Retry-After; anything else 500.
+handler500 = "concord.web.errors.server_error"

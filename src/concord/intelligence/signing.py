@@ -18,7 +18,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+
+from concord.core import files
 
 SIGNATURE = "x_concord_signature"
 
@@ -41,21 +42,27 @@ def canonical(value: Any) -> bytes:
 
 def _load_or_make(path: Path) -> Ed25519PrivateKey:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        # O_EXCL: two processes starting together cannot both write a key.
+        # Whole or not at all (a full disk leaves no key, never half of one); of two
+        # processes starting together, the first key written is kept.
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as out:
-                out.write(pem)
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            files.write_whole(path, pem)
+        except OSError as error:
+            raise SignatureError(
+                f"Could not write this instance's federation key to {path}: {error.strerror}. "
+                "Nothing was written; free the space and try again."
+            ) from None
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except ValueError:
+        raise SignatureError(
+            f"{path} does not hold a private key: restore it from the backup (or, if it is "
+            "lost, remove it to make a new one and give peers the new public key)."
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise SignatureError(f"{path} does not hold an Ed25519 private key.")
     return key

@@ -225,6 +225,9 @@ def decide(*, actor: Any, item: AgendaItem, outcome: str, rationale: str) -> Dec
         raise ValidationError(
             {"rationale": _("Keep the rationale to %(n)s characters.") % {"n": RATIONALE_MAX}}
         )
+    # Of two people deciding the same entry at once, the second waits here for the first's
+    # transaction, then is told it is decided (rather than failing on the one-decision index).
+    list(AgendaItem._base_manager.select_for_update().filter(pk=item.pk).values_list("pk"))
     if Decision.objects.filter(item=item).exists():
         raise ValidationError(_("This item has already been decided."))
     target = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from concord.core import files
 from concord.core.choices import Classification
 from concord.intelligence import signing
 from concord.intelligence.federation import register_peer
@@ -55,7 +55,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         what = options["what"]
         if what == "key":
-            self.stdout.write(signing.public_key_text())
+            try:
+                self.stdout.write(signing.public_key_text())
+            except signing.SignatureError as error:
+                raise CommandError(str(error)) from None
         elif what == "add-peer":
             try:
                 peer, plaintext = register_peer(
@@ -102,12 +105,15 @@ class Command(BaseCommand):
         value = given.strip() or secrets.token_urlsafe(48)
         if len(value) < 32:
             raise CommandError("A federation secret is at least 32 characters.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(value + "\n")
+        # Whole or not at all: on a full disk the old secret (if any) stays as it was.
+        try:
+            written = files.write_whole(path, (value + "\n").encode(), replace=force)
+        except OSError as error:
+            raise CommandError(
+                f"Could not write {path}: {error.strerror}. Nothing was changed."
+            ) from None
+        if not written:
+            raise CommandError(f"{path} exists; --force replaces it (then reindex).")
         self.stderr.write(
             f"Written to {path}. Give it to every instance of the federation; then "
             "`concord deconflict federate --reindex` there and here."

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from concord.core import context
 from concord.intelligence.models import Peer
+from concord.intelligence.signing import SignatureError
 from concord.intelligence.sync import SyncError, sync
 
 
@@ -45,8 +47,16 @@ class Command(BaseCommand):
                     do_push=not options["pull_only"],
                     progress=progress,
                 )
-        except SyncError as error:
+        except (SyncError, SignatureError) as error:
             raise CommandError(str(error)) from None
+        except DatabaseError as error:
+            # This instance's database went away (restarted, down, disk full): each page is
+            # taken in with its cursor in one transaction, so only the page in flight is lost.
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise CommandError(
+                f"The sync with {peer.name} stopped: this instance's database failed "
+                f"({reason}). What was taken in before stays; run the sync again."
+            ) from None
         finally:
             bar.close()
         self.stdout.write(
