@@ -317,6 +317,26 @@ def decisions_audited(obj, actions: set[str]) -> list[AuditEntry]:  # type: igno
     return [e for e in entries if (e.detail or {}).get("action") in actions]
 
 
+def race(url: str, posts: dict[str, tuple[Any, dict[str, str]]], held: str, ok: int) -> Any:
+    """POST each body to `url` from its own client at once, the first insert into table `held`
+    waiting until the other request is under way; one must answer `ok` and the other 422.
+    Returns the winner's key and the loser's answer."""
+    with inserts_held(held) as release:
+        results = at_once(
+            {
+                key: lambda key=key: answer(
+                    posts[key][0].post(url, posts[key][1], content_type="application/json")
+                )
+                for key in posts
+            },
+            meanwhile=release,
+        )
+    assert sorted(code for code, _body in results.values()) == [ok, 422], results
+    (won,) = [key for key, (code, _body) in results.items() if code == ok]
+    (lost,) = [body for code, body in results.values() if code == 422]
+    return won, lost
+
+
 @pytest.mark.usefixtures("committed_world")
 def test_two_people_accept_and_decline_one_tasking_request_at_once(cast):
     chair = cast("tarian.chair")
@@ -332,28 +352,18 @@ def test_two_people_accept_and_decline_one_tasking_request_at_once(cast):
         respond_by=timezone.localdate() + dt.timedelta(days=5),
     )
     url = f"/api/v1/tasking/{request.reference}/decision"
-    clients = {"accept": api_client(chair), "decline": api_client(chief)}
-    reasons = {"accept": "", "decline": "Team committed to Operation Larch until March"}
+    reason = "Team committed to Operation Larch until March"
     # The first to change the request waits to tell the requester (a notification) while the
     # other is already trying to change it too.
-    with inserts_held(Notification._meta.db_table) as release:
-        results = at_once(
-            {
-                decision: lambda decision=decision: answer(
-                    clients[decision].post(
-                        url,
-                        {"decision": decision, "reason": reasons[decision]},
-                        content_type="application/json",
-                    )
-                )
-                for decision in ("accept", "decline")
-            },
-            meanwhile=release,
-        )
-    codes = sorted(code for code, _body in results.values())
-    assert codes == [200, 422], results
-    (won,) = [d for d, (code, _body) in results.items() if code == 200]
-    (lost,) = [body for code, body in results.values() if code == 422]
+    won, lost = race(
+        url,
+        {
+            "accept": (api_client(chair), {"decision": "accept", "reason": ""}),
+            "decline": (api_client(chief), {"decision": "decline", "reason": reason}),
+        },
+        Notification._meta.db_table,
+        ok=200,
+    )
     status = {"accept": "accepted", "decline": "declined"}[won]
     assert lost == {"errors": {"__all__": [f"This request is already {status}."]}}
     request.refresh_from_db()
@@ -396,25 +406,16 @@ def test_two_chairs_decide_one_agenda_entry_at_once(cast):
         i for i in meetings.build_agenda(actor=chair, meeting=meeting) if i.kind == "transfer"
     ]
     url = f"/api/v1/meetings/{meeting.pk}/agenda/{entry.pk}/decision"
-    clients = {"no_action": api_client(chair), "rescore": api_client(deputy)}
-    with inserts_held(Decision._meta.db_table) as release:
-        results = at_once(
-            {
-                outcome: lambda outcome=outcome: answer(
-                    clients[outcome].post(
-                        url,
-                        {"outcome": outcome, "rationale": "Decided in the regional meeting"},
-                        content_type="application/json",
-                    )
-                )
-                for outcome in ("no_action", "rescore")
-            },
-            meanwhile=release,
-        )
-    codes = sorted(code for code, _body in results.values())
-    assert codes == [201, 422], results
-    (won,) = [o for o, (code, _body) in results.items() if code == 201]
-    (lost,) = [body for code, body in results.values() if code == 422]
+    rationale = "Decided in the regional meeting"
+    won, lost = race(
+        url,
+        {
+            "no_action": (api_client(chair), {"outcome": "no_action", "rationale": rationale}),
+            "rescore": (api_client(deputy), {"outcome": "rescore", "rationale": rationale}),
+        },
+        Decision._meta.db_table,
+        ok=201,
+    )
     assert lost == {"errors": {"__all__": ["This item has already been decided."]}}
     (decision,) = Decision.objects.filter(item=entry)
     assert decision.outcome == won
