@@ -239,15 +239,14 @@ def visible_pks(user: Any, model: type[models.Model], where: Q | None = None) ->
     the union of the two arms, so that a figure over every visible report (a count of their
     shares) reads two index scans, never the whole table (a million reports) to test each
     row against the union."""
+    viewer = viewer_for(user)
     arms = visible_arms(user, model, where)
     if arms is None:
-        viewer = viewer_for(user)
         return (
             model._base_manager.filter(visible_q(model, viewer), where or Q())
             .order_by()
             .values("pk")
         )
-    viewer = viewer_for(user)
     if not where and viewer.classifications >= set(Classification.values):
         # Cleared for every classification: what was shared needs no look at the records.
         return arms.own.values("pk").union(_shared_ids(model, viewer), all=True)
